@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JobvaekstConfig(AppConfig):
+    name = "jobvaekst"
+    verbose_name = "Jobvækst monitor"

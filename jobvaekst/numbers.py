@@ -1,0 +1,24 @@
+"""Danish number formatting shared by models, tables and charts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+
+def format_number(value: Decimal | int | float | None, decimals: int | None = None) -> str:
+    """Format a number the Danish way: 16.000 and 0,5, with no trailing zeros.
+
+    ``None`` is shown as an en dash, so a missing figure is never mistaken for zero.
+    """
+    if value is None:
+        return "–"
+    if decimals is None:
+        value = Decimal(value)
+        # normalize() turns 16000.00 into 1.6E+4; quantize back to a plain exponent.
+        normal = value.normalize()
+        exponent = normal.as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        value = normal.quantize(Decimal(1).scaleb(-decimals))
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)

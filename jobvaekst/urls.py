@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Jobvækst monitor – administration"
+admin.site.site_title = "Jobvækst monitor"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="initiatives:list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("initiativer/", include("initiatives.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
