@@ -1,0 +1,695 @@
+"""What we record: the programme, its initiatives, effect chains, targets and statuses.
+
+Each model states facts about one row. Invariants that must never be broken live in the
+database as constraints, so that a direct ORM write, an import or a raw SQL statement
+cannot get around them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jobvaekst.numbers import format_number
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Level(models.TextChoices):
+    """The three levels of a target, and the three stages of an effect chain."""
+
+    ACTIVITY = "aktivitet", _("Aktivitet")
+    OUTPUT = "output", _("Output")
+    EFFECT = "effekt", _("Effekt")
+
+
+class Orientation(models.TextChoices):
+    """The evaluator's recommendation 1: is an activity growth- or job-oriented?"""
+
+    GROWTH = "vaekst", _("Vækstrettet")
+    JOB = "job", _("Jobrettet")
+
+
+class Horizon(models.TextChoices):
+    SHORT = "kort", _("Kort sigt")
+    LONG = "lang", _("Lang sigt")
+
+
+class Programme(TimeStamped):
+    slug = models.SlugField(_("kort navn"), unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    owner = models.CharField(_("ansvarlig organisation"), max_length=200, blank=True)
+    decided_on = models.DateField(_("besluttet"), null=True, blank=True)
+    start_date = models.DateField(_("periodens start"))
+    end_date = models.DateField(_("periodens slut"))
+    budget_per_year = models.DecimalField(
+        _("budget pr. år (kr.)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tomt betyder: ikke oplyst i kilden."),
+    )
+    budget_note = models.TextField(_("note om budget"), blank=True)
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programmer")
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_per_year__isnull=True) | Q(budget_per_year__gte=0),
+                name="programme_budget_non_negative",
+                violation_error_message=_("Budgettet kan ikke være negativt."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")),
+                name="programme_period_ordered",
+                violation_error_message=_("Periodens start skal ligge før dens slut."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(TimeStamped):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("program")
+    )
+    slug = models.SlugField(_("kort navn"), unique=True)
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    name = models.CharField(_("navn"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    lead_organisation = models.CharField(_("ansvarlig organisation"), max_length=200, blank=True)
+    status_summary = models.TextField(
+        _("overordnet status"), blank=True, help_text=_("Kort tekst om hvor indsatsen står.")
+    )
+
+    class Meta:
+        verbose_name = _("indsatsområde")
+        verbose_name_plural = _("indsatsområder")
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="initiative_number_unique_in_programme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+
+class InitiativeBudget(TimeStamped):
+    """The budget allocated to an initiative for one year."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("indsats")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    allocated = models.DecimalField(
+        _("bevilget (kr.)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tomt betyder: ikke oplyst i kilden."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("budget for indsats")
+        verbose_name_plural = _("budgetter for indsatser")
+        ordering = ["initiative", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "year"], name="initiative_budget_one_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(allocated__isnull=True) | Q(allocated__gte=0),
+                name="initiative_budget_non_negative",
+                violation_error_message=_("Budgettet kan ikke være negativt."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} {self.year}"
+
+
+class SubInitiative(TimeStamped):
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="sub_initiatives",
+        verbose_name=_("indsatsområde"),
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    lead_partner = models.CharField(_("ansvarlig partner"), max_length=200, blank=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("delinitiativ")
+        verbose_name_plural = _("delinitiativer")
+        ordering = ["initiative", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "name"], name="sub_initiative_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EffectChainItem(TimeStamped):
+    """One box of an initiative's effect chain: a main activity, an output or an effect."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="chain_items",
+        verbose_name=_("indsatsområde"),
+    )
+    sub_initiative = models.ForeignKey(
+        SubInitiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chain_items",
+        verbose_name=_("delinitiativ"),
+    )
+    stage = models.CharField(_("led"), max_length=10, choices=Level.choices)
+    text = models.TextField(_("tekst"))
+    primary_lever = models.BooleanField(
+        _("primært virkemiddel"),
+        default=False,
+        help_text=_("Evaluators markering med * af projektets primære virkemidler."),
+    )
+    orientation = models.CharField(
+        _("orientering"), max_length=10, choices=Orientation.choices, blank=True
+    )
+    horizon = models.CharField(_("sigt"), max_length=10, choices=Horizon.choices, blank=True)
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("led i effektkæde")
+        verbose_name_plural = _("effektkæde")
+        ordering = ["initiative", "stage", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.text[:60]}"
+
+
+class Target(TimeStamped):
+    """A target (mål) of an initiative, in whatever shape the programme gave it.
+
+    Numbers are held as given: a single value is ``*_low`` with ``*_high`` empty; a range
+    fills both. A target with no numeric value is qualitative (``target_text`` says what it
+    is), and phases live in :class:`TargetPhase`. Meaning that the shape cannot hold goes
+    verbatim into ``definition``.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT = "antal", _("Antal")
+        PERCENT = "procent", _("Procent")
+        AMOUNT = "beloeb", _("Beløb")
+        QUALITATIVE = "kvalitativ", _("Kvalitativ")
+
+    class Direction(models.TextChoices):
+        INCREASE = "stigende", _("Stigende")
+        DECREASE = "faldende", _("Faldende")
+
+    class Basis(models.TextChoices):
+        PERIOD = "periode", _("For hele perioden")
+        PER_YEAR = "pr_aar", _("Pr. år")
+        BY_DATE = "niveau", _("Niveau ved måldato")
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indsats")
+    )
+    sub_initiative = models.ForeignKey(
+        SubInitiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("delinitiativ"),
+    )
+    level = models.CharField(_("niveau"), max_length=10, choices=Level.choices)
+    title = models.CharField(_("mål"), max_length=300)
+    definition = models.TextField(
+        _("mål i projektperioden (kildens ordlyd)"),
+        blank=True,
+        help_text=_("Målet som kilden formulerer det, ordret."),
+    )
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    unit = models.CharField(_("enhed"), max_length=60, blank=True)
+    direction = models.CharField(
+        _("retning"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    basis = models.CharField(_("grundlag"), max_length=10, choices=Basis.choices, blank=True)
+    baseline_low = models.DecimalField(
+        _("basisværdi (fra)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_high = models.DecimalField(
+        _("basisværdi (til)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("basisår"), null=True, blank=True)
+    target_low = models.DecimalField(
+        _("målværdi (fra)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_high = models.DecimalField(
+        _("målværdi (til)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_text = models.CharField(
+        _("kvalitativt mål"), max_length=300, blank=True, help_text=_("F.eks. »Øget samarbejde«.")
+    )
+    start_date = models.DateField(_("startdato"), null=True, blank=True)
+    target_date = models.DateField(_("måldato"), null=True, blank=True)
+    cumulative = models.BooleanField(
+        _("kumulativ"),
+        default=False,
+        help_text=_("Tallet er en løbende sum over perioden, ikke et niveau."),
+    )
+    orientation = models.CharField(
+        _("orientering"), max_length=10, choices=Orientation.choices, blank=True
+    )
+    horizon = models.CharField(_("sigt"), max_length=10, choices=Horizon.choices, blank=True)
+    measurable = models.BooleanField(
+        _("målbart"), default=True, help_text=_("Fjern fluebenet ved »ikke målbart p.t.«.")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_targets",
+        verbose_name=_("ansvarlig"),
+    )
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        ordering = ["initiative", "level", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_low__isnull=True)
+                | Q(target_high__isnull=True)
+                | Q(target_low__lte=F("target_high")),
+                name="target_range_ordered",
+                violation_error_message=_("Målets laveste værdi er større end den højeste."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_low__isnull=True)
+                | Q(baseline_high__isnull=True)
+                | Q(baseline_low__lte=F("baseline_high")),
+                name="target_baseline_range_ordered",
+                violation_error_message=_("Basisværdiens laveste værdi er større end den højeste."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_high__isnull=True) | Q(target_low__isnull=False),
+                name="target_high_needs_low",
+                violation_error_message=_("Et interval skal have en nedre grænse."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_high__isnull=True) | Q(baseline_low__isnull=False),
+                name="target_baseline_high_needs_low",
+                violation_error_message=_("Et basisinterval skal have en nedre grænse."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(target_low__isnull=True) | Q(target_low__gte=0))
+                & (Q(baseline_low__isnull=True) | Q(baseline_low__gte=0)),
+                name="target_values_non_negative",
+                violation_error_message=_("Mål- og basisværdier kan ikke være negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(target_date__isnull=True)
+                | Q(start_date__lte=F("target_date")),
+                name="target_dates_ordered",
+                violation_error_message=_("Startdatoen skal ligge før måldatoen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # -- Reading the shape -------------------------------------------------------------
+    @property
+    def is_range(self) -> bool:
+        return self.target_high is not None
+
+    @property
+    def has_numeric_target(self) -> bool:
+        return self.target_low is not None
+
+    def describe(self, phases: list[TargetPhase] | None = None) -> str:
+        """The target in words, as a Danish reader expects it.
+
+        ``phases`` may be passed in when they are already loaded, so that a page listing
+        many targets does not run a query per row.
+        """
+        if phases is None:
+            phases = list(self.phases.all())
+        unit = f" {self.unit}" if self.unit and self.kind == self.Kind.AMOUNT else ""
+        if phases:
+            parts = [f"{format_number(p.value)} ({p.year})" for p in phases]
+            total = sum((p.value for p in phases), Decimal(0))
+            return f"{' + '.join(parts)} = {format_number(total)}{unit}"
+        if not self.has_numeric_target:
+            return self.target_text or "Intet måltal"
+        target = _range(self.target_low, self.target_high)
+        if self.basis == self.Basis.PER_YEAR:
+            return f"{target}{unit} pr. år"
+        year = f" ({self.target_date.year})" if self.target_date else ""
+        if self.baseline_low is not None:
+            base = _range(self.baseline_low, self.baseline_high)
+            base_year = f" ({self.baseline_year})" if self.baseline_year else ""
+            return f"fra {base}{base_year} til {target}{year}{unit}"
+        return f"{target}{unit}"
+
+
+def _range(low: Decimal | None, high: Decimal | None) -> str:
+    if high is None:
+        return format_number(low)
+    return f"{format_number(low)}–{format_number(high)}"
+
+
+class TargetPhase(TimeStamped):
+    """One year's part of a phased target, e.g. Byg i Nord's 30 in 2017 and 80 in 2018."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="phases", verbose_name=_("mål")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    value = models.DecimalField(_("værdi"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("fase")
+        verbose_name_plural = _("faser")
+        ordering = ["target", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "year"], name="target_phase_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="target_phase_non_negative",
+                violation_error_message=_("En fase kan ikke være negativ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {format_number(self.value)}"
+
+
+class ReportingRound(TimeStamped):
+    """A bimonthly reporting round: number 1 is January–February, 6 is November–December."""
+
+    class State(models.TextChoices):
+        PLANNED = "planlagt", _("Planlagt")
+        OPEN = "aaben", _("Åben")
+        CLOSED = "lukket", _("Lukket")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("program")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    number = models.PositiveSmallIntegerField(
+        _("runde"), validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    period_start = models.DateField(_("periodens start"))
+    period_end = models.DateField(_("periodens slut"))
+    deadline = models.DateField(_("frist"))
+    state = models.CharField(
+        _("tilstand"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("rapporteringsrunde")
+        verbose_name_plural = _("rapporteringsrunder")
+        ordering = ["programme", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "year", "number"], name="round_unique_per_programme"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=6),
+                name="round_number_1_to_6",
+                violation_error_message=_("Runden skal have et nummer fra 1 til 6."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")),
+                name="round_period_ordered",
+                violation_error_message=_("Periodens start skal ligge før dens slut."),
+            ),
+        ]
+
+    MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+    def __str__(self) -> str:
+        first = self.MONTHS[(self.number - 1) * 2]
+        second = self.MONTHS[(self.number - 1) * 2 + 1]
+        return f"{self.year}-{self.number} ({first}.–{second}. {self.year})"
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.number}"
+
+
+class StatusReport(TimeStamped):
+    """An initiative's report for one round: narrative, budget spent and workflow state."""
+
+    class State(models.TextChoices):
+        DRAFT = "kladde", _("Kladde")
+        SUBMITTED = "indsendt", _("Indsendt")
+        APPROVED = "godkendt", _("Godkendt")
+        RETURNED = "returneret", _("Returneret")
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="reports", verbose_name=_("indsats")
+    )
+    round = models.ForeignKey(
+        ReportingRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("runde")
+    )
+    state = models.CharField(
+        _("tilstand"), max_length=12, choices=State.choices, default=State.DRAFT
+    )
+    progress = models.TextField(_("fremdrift"), blank=True)
+    challenges = models.TextField(_("udfordringer"), blank=True)
+    next_steps = models.TextField(_("næste skridt"), blank=True)
+    budget_spent = models.DecimalField(
+        _("forbrugt budget (kr.)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indsendt af"),
+    )
+    submitted_at = models.DateTimeField(_("indsendt"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandlet af"),
+    )
+    reviewed_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    review_comment = models.TextField(_("kommentar ved returnering"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("statusrapport")
+        verbose_name_plural = _("statusrapporter")
+        ordering = ["round", "initiative"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "round"], name="status_report_one_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_spent__isnull=True) | Q(budget_spent__gte=0),
+                name="status_report_budget_non_negative",
+                violation_error_message=_("Forbrugt budget kan ikke være negativt."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} – {self.round.code}"
+
+
+class StatusUpdate(TimeStamped):
+    """The status of one target in one round.
+
+    ``value`` is the reported actual. For a qualitative target ``assessment`` carries the
+    assessed status instead. ``stated_low``/``stated_high`` keep an attainment percentage
+    that a report *stated* (a single value or a range such as an estimate of 50–70 %),
+    with ``stated_text`` holding its exact wording ("+100 %", "1 - 2%").
+    """
+
+    class Assessment(models.TextChoices):
+        ACHIEVED = "opnaaet", _("Opnået")
+        PARTLY = "delvist", _("Delvist opnået")
+        NOT_ACHIEVED = "ikke_opnaaet", _("Ikke opnået")
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="updates", verbose_name=_("mål")
+    )
+    round = models.ForeignKey(
+        ReportingRound, on_delete=models.PROTECT, related_name="updates", verbose_name=_("runde")
+    )
+    value = models.DecimalField(_("værdi"), max_digits=14, decimal_places=2, null=True, blank=True)
+    observed_on = models.DateField(
+        _("opgjort pr."), null=True, blank=True, help_text=_("Datoen tallet er opgjort pr.")
+    )
+    assessment = models.CharField(
+        _("vurdering"), max_length=14, choices=Assessment.choices, blank=True
+    )
+    not_measurable = models.BooleanField(_("ikke målbart p.t."), default=False)
+    status_text = models.TextField(
+        _("status (kildens ordlyd)"), blank=True, help_text=_("Status som den er formuleret.")
+    )
+    stated_low = models.DecimalField(
+        _("angivet målopnåelse % (fra)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    stated_high = models.DecimalField(
+        _("angivet målopnåelse % (til)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    stated_text = models.CharField(_("angivet målopnåelse (ordlyd)"), max_length=100, blank=True)
+    stated_is_estimate = models.BooleanField(
+        _("skøn"), default=False, help_text=_("Den angivne målopnåelse er et skøn.")
+    )
+    comment = models.TextField(_("kommentar"), blank=True)
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("statusopdatering")
+        verbose_name_plural = _("statusopdateringer")
+        ordering = ["round", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "round"], name="status_update_one_per_round"),
+            models.CheckConstraint(
+                condition=Q(stated_low__isnull=True)
+                | Q(stated_high__isnull=True)
+                | Q(stated_low__lte=F("stated_high")),
+                name="status_update_stated_range_ordered",
+                violation_error_message=_(
+                    "Den angivne målopnåelses laveste værdi er større end den højeste."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(stated_high__isnull=True) | Q(stated_low__isnull=False),
+                name="status_update_stated_high_needs_low",
+                violation_error_message=_("Et interval skal have en nedre grænse."),
+            ),
+            models.CheckConstraint(
+                condition=~(Q(not_measurable=True) & Q(value__isnull=False)),
+                name="status_update_not_measurable_has_no_value",
+                violation_error_message=_(
+                    "Et mål markeret »ikke målbart p.t.« kan ikke have en værdi."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} – {self.round.code}"
+
+    def describe(self) -> str:
+        """The status in words, for tables."""
+        if self.not_measurable:
+            return "Ikke målbart p.t."
+        if self.value is not None:
+            unit = f" {self.target.unit}" if self.target.unit else ""
+            return f"{format_number(self.value)}{unit}"
+        if self.assessment:
+            return f"{self.get_assessment_display()} (vurderet)"
+        return self.status_text or "Ingen status"
+
+    def stated_in_words(self) -> str:
+        """The stated attainment: "1–2 %", "50–70 % (skøn)", or the report's own "+100 %"."""
+        if self.stated_low is None:
+            return self.stated_text or "–"
+        if self.stated_text.strip().startswith("+"):
+            text = self.stated_text.strip()
+        else:
+            text = f"{_range(self.stated_low, self.stated_high)} %"
+        return f"{text} (skøn)" if self.stated_is_estimate else text
+
+
+class Membership(TimeStamped):
+    """A user's role in a programme, and for a tovholder the initiative they lead."""
+
+    class Role(models.TextChoices):
+        TOVHOLDER = "tovholder", _("Tovholder")
+        PROGRAMLEDER = "programleder", _("Programleder")
+        BAGGRUNDSGRUPPE = "baggrundsgruppe", _("Baggrundsgruppe")
+        UDVALG = "udvalg", _("Udvalg")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("bruger"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("program")
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("indsats"),
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("medlemskab")
+        verbose_name_plural = _("medlemskaber")
+        ordering = ["programme", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "initiative", "role"],
+                condition=Q(initiative__isnull=False),
+                name="membership_unique_per_initiative",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "programme", "role"],
+                condition=Q(initiative__isnull=True),
+                name="membership_unique_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="tovholder") | Q(initiative__isnull=False),
+                name="membership_tovholder_has_initiative",
+                violation_error_message=_("En tovholder skal knyttes til en indsats."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.initiative or self.programme
+        return f"{self.user} – {self.get_role_display()} ({where})"
