@@ -1,0 +1,25 @@
+"""Load the Jobvækstpakken reference data (COWI's mid-term evaluation, May 2018) once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from initiatives.models import Programme
+
+REFERENCE_FIXTURE = settings.BASE_DIR / "fixtures" / "jobvaekstpakken-2018.json"
+REFERENCE_SLUG = "jobvaekstpakken"
+
+
+class Command(BaseCommand):
+    help = "Indlæser referencedata for Jobvækstpakken, hvis de ikke allerede findes."
+
+    def handle(self, *args, **options) -> None:
+        if Programme.objects.filter(slug=REFERENCE_SLUG).exists():
+            self.stdout.write("Referencedata for Jobvækstpakken findes allerede; intet ændret.")
+            return
+        call_command("loaddata", str(REFERENCE_FIXTURE), verbosity=0)
+        self.stdout.write(
+            self.style.SUCCESS(f"Referencedata indlæst fra {REFERENCE_FIXTURE.name}.")
+        )

@@ -1,0 +1,76 @@
+"""Create one demo user per role. Only ever in DEBUG: demo logins must never reach production."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from initiatives.models import Initiative, Membership, Programme
+
+# username, full name, role, initiative slug (for a tovholder), organisation
+DEMO_USERS = [
+    ("tovholder", "Tove Holder", Membership.Role.TOVHOLDER, "smajobs", "Jobcenter Aalborg"),
+    ("programleder", "Per Programleder", Membership.Role.PROGRAMLEDER, None, "BusinessAalborg"),
+    ("baggrundsgruppe", "Bente Baggrund", Membership.Role.BAGGRUNDSGRUPPE, None, "Dansk Metal"),
+    ("udvalg", "Ulla Udvalg", Membership.Role.UDVALG, None, "Beskæftigelsesudvalget"),
+]
+
+
+class Command(BaseCommand):
+    help = "Opretter demobrugere (én pr. rolle). Kun når DEBUG er slået til."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--programme", default="jobvaekstpakken")
+
+    @transaction.atomic
+    def handle(self, *args, programme: str, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Demobrugere oprettes kun, når DEBUG er slået til.")
+        try:
+            prog = Programme.objects.get(slug=programme)
+        except Programme.DoesNotExist:
+            raise CommandError(
+                f"Programmet »{programme}« findes ikke. Kør først: manage.py load_reference"
+            ) from None
+        User = get_user_model()
+        password = settings.DEMO_PASSWORD
+        for username, full_name, role, initiative_slug, organisation in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            initiative = (
+                Initiative.objects.get(programme=prog, slug=initiative_slug)
+                if initiative_slug
+                else None
+            )
+            Membership.objects.get_or_create(
+                user=user,
+                programme=prog,
+                initiative=initiative,
+                role=role,
+                defaults={"organisation": organisation},
+            )
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={
+                "first_name": "Ada",
+                "last_name": "Administrator",
+                "is_staff": True,
+                "is_superuser": True,
+            },
+        )
+        if created:
+            admin.set_password(password)
+            admin.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demobrugere: tovholder, programleder, baggrundsgruppe, udvalg og admin "
+                f"(adgangskode: {password})."
+            )
+        )
