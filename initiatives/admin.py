@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import (
+    EffectChainItem,
+    Initiative,
+    InitiativeBudget,
+    Membership,
+    Programme,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    SubInitiative,
+    Target,
+    TargetPhase,
+)
+
+
+class InitiativeInline(admin.TabularInline):
+    model = Initiative
+    fields = ["number", "name", "slug", "lead_organisation"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "start_date", "end_date", "budget_per_year"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [InitiativeInline]
+
+
+class SubInitiativeInline(admin.TabularInline):
+    model = SubInitiative
+    fields = ["order", "name", "lead_partner"]
+    extra = 0
+
+
+class BudgetInline(admin.TabularInline):
+    model = InitiativeBudget
+    fields = ["year", "allocated", "note"]
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    fields = [
+        "level",
+        "order",
+        "title",
+        "kind",
+        "direction",
+        "target_low",
+        "target_high",
+        "measurable",
+    ]
+    extra = 0
+    show_change_link = True
+
+
+class ChainItemInline(admin.TabularInline):
+    model = EffectChainItem
+    fields = ["stage", "order", "text", "sub_initiative", "primary_lever", "orientation", "horizon"]
+    extra = 0
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "programme", "lead_organisation"]
+    list_display_links = ["name"]
+    list_filter = ["programme"]
+    search_fields = ["name", "slug", "lead_organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SubInitiativeInline, BudgetInline, ChainItemInline, TargetInline]
+
+
+@admin.register(SubInitiative)
+class SubInitiativeAdmin(admin.ModelAdmin):
+    list_display = ["name", "initiative", "lead_partner", "order"]
+    list_filter = ["initiative__programme", "initiative"]
+    search_fields = ["name", "lead_partner"]
+
+
+@admin.register(EffectChainItem)
+class EffectChainItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "text",
+        "initiative",
+        "stage",
+        "sub_initiative",
+        "primary_lever",
+        "orientation",
+        "horizon",
+    ]
+    list_filter = ["initiative", "stage", "primary_lever", "orientation", "horizon"]
+    search_fields = ["text"]
+    list_select_related = ["initiative", "sub_initiative"]
+
+
+class PhaseInline(admin.TabularInline):
+    model = TargetPhase
+    fields = ["year", "value"]
+    extra = 0
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "initiative",
+        "level",
+        "kind",
+        "direction",
+        "in_words",
+        "orientation",
+        "horizon",
+        "measurable",
+    ]
+    list_filter = [
+        "initiative__programme",
+        "initiative",
+        "level",
+        "kind",
+        "direction",
+        "orientation",
+        "horizon",
+        "measurable",
+        "cumulative",
+    ]
+    search_fields = ["title", "definition", "target_text"]
+    list_select_related = ["initiative", "sub_initiative"]
+    autocomplete_fields = ["responsible"]
+    inlines = [PhaseInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "initiative",
+                    "sub_initiative",
+                    "level",
+                    "order",
+                    "title",
+                    "definition",
+                    "source",
+                ]
+            },
+        ),
+        (
+            "Form",
+            {
+                "fields": [
+                    "kind",
+                    "unit",
+                    "direction",
+                    "basis",
+                    "cumulative",
+                    "measurable",
+                    "target_text",
+                ]
+            },
+        ),
+        (
+            "Tal",
+            {
+                "fields": [
+                    ("baseline_low", "baseline_high", "baseline_year"),
+                    ("target_low", "target_high"),
+                    ("start_date", "target_date"),
+                ]
+            },
+        ),
+        ("Anbefaling 1", {"fields": ["orientation", "horizon"]}),
+        ("Ansvar", {"fields": ["responsible"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("phases")
+
+    @admin.display(description="Mål i perioden")
+    def in_words(self, obj: Target) -> str:
+        return obj.describe(phases=list(obj.phases.all()))
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "programme", "period_start", "period_end", "deadline", "state"]
+    list_filter = ["programme", "year", "state"]
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "round", "state", "submitted_at", "reviewed_at", "version"]
+    list_filter = ["state", "round", "initiative"]
+    list_select_related = ["initiative", "round"]
+    readonly_fields = ["version"]
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    list_display = ["target", "round", "value", "assessment", "not_measurable", "stated_text"]
+    list_filter = [
+        "round",
+        "target__initiative",
+        "not_measurable",
+        "assessment",
+        "stated_is_estimate",
+    ]
+    search_fields = ["target__title", "status_text", "comment"]
+    list_select_related = ["target", "round", "target__initiative"]
+    raw_id_fields = ["target"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "programme", "initiative", "organisation"]
+    list_filter = ["role", "programme", "initiative"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation"]
+    list_select_related = ["user", "programme", "initiative"]
+    autocomplete_fields = ["user"]

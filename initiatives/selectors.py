@@ -1,0 +1,89 @@
+"""Reads that feed the pages. Each selector runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import EffectChainItem, Initiative, Level, Programme, StatusUpdate, Target
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target as the targets table shows it."""
+
+    target: Target
+    in_words: str
+    latest: StatusUpdate | None
+    latest_in_words: str
+    round_code: str
+    stated: str
+
+
+@dataclass
+class ChainColumn:
+    stage: str
+    label: str
+    items: list[EffectChainItem] = field(default_factory=list)
+
+
+def initiative_list(*, programmes: QuerySet[Programme]) -> list[Initiative]:
+    """The initiatives of the given programmes, with their target counts per level (1 query)."""
+    return list(
+        Initiative.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .annotate(
+            n_targets=Count("targets"),
+            n_activity=Count("targets", filter=Q(targets__level=Level.ACTIVITY)),
+            n_output=Count("targets", filter=Q(targets__level=Level.OUTPUT)),
+            n_effect=Count("targets", filter=Q(targets__level=Level.EFFECT)),
+            n_sub=Count("sub_initiatives", distinct=True),
+        )
+        .order_by("programme__name", "number")
+    )
+
+
+def effect_chain(*, initiative: Initiative) -> list[ChainColumn]:
+    """The effect chain as three columns: activities → outputs → effects (1 query)."""
+    columns = {stage: ChainColumn(stage=stage, label=label) for stage, label in Level.choices}
+    items = (
+        EffectChainItem.objects.filter(initiative=initiative)
+        .select_related("sub_initiative")
+        .order_by("order", "pk")
+    )
+    for item in items:
+        columns[item.stage].items.append(item)
+    return list(columns.values())
+
+
+def target_rows(*, initiative: Initiative) -> list[TargetRow]:
+    """The initiative's targets with their latest status (3 queries, whatever the data size)."""
+    updates = StatusUpdate.objects.select_related("round").order_by(
+        "-round__year", "-round__number"
+    )
+    targets = (
+        Target.objects.filter(initiative=initiative)
+        .select_related("sub_initiative")
+        .prefetch_related(
+            "phases", Prefetch("updates", queryset=updates, to_attr="ordered_updates")
+        )
+    )
+    rows = []
+    for target in targets:
+        latest = target.ordered_updates[0] if target.ordered_updates else None
+        if latest is not None:
+            latest.target = target  # describe() reads the unit; avoid a query per row
+        rows.append(
+            TargetRow(
+                target=target,
+                in_words=target.describe(phases=list(target.phases.all())),
+                latest=latest,
+                latest_in_words=latest.describe() if latest else "Ingen status",
+                round_code=latest.round.code if latest else "",
+                stated=latest.stated_in_words() if latest else "–",
+            )
+        )
+    level_order = {value: i for i, value in enumerate(Level.values)}
+    rows.sort(key=lambda r: (level_order[r.target.level], r.target.order, r.target.pk))
+    return rows
