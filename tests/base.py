@@ -1,0 +1,90 @@
+"""Named users, one per role, and the reference data, shared by the tests.
+
+What each role may do (DOMAIN.md "People and what they do"):
+- tovholder: enters the status for their own initiative (Småjobs); reads the others.
+- programleder: opens rounds, approves or returns reports, records scores, manages targets.
+- baggrundsgruppe: reads dashboards; edits nothing.
+- udvalg: reads and prints summaries; edits nothing.
+- admin: municipal IT; manages users, roles and settings (a Django superuser).
+- outsider: logged in, but holds no role in any programme; sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from initiatives.models import Programme
+
+# Models are imported inside the functions: this module is loaded as a pytest plugin,
+# before Django's app registry is ready.
+REFERENCE_FIXTURE = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "jobvaekstpakken-2018.json"
+)
+PASSWORD = "test-password-1234"
+
+
+@dataclass
+class Users:
+    tovholder: object
+    programleder: object
+    baggrundsgruppe: object
+    udvalg: object
+    admin: object
+    outsider: object
+
+
+def load_reference() -> Programme:
+    from django.core.management import call_command
+
+    from initiatives.models import Programme
+
+    call_command("loaddata", str(REFERENCE_FIXTURE), verbosity=0)
+    return Programme.objects.get(slug="jobvaekstpakken")
+
+
+def make_users(programme: Programme) -> Users:
+    from django.contrib.auth import get_user_model
+
+    from initiatives.models import Initiative, Membership
+
+    User = get_user_model()
+
+    def user(name: str, **extra):
+        return User.objects.create_user(username=name, password=PASSWORD, **extra)
+
+    users = Users(
+        tovholder=user("tove"),
+        programleder=user("per"),
+        baggrundsgruppe=user("bente"),
+        udvalg=user("ulla"),
+        admin=user("ada", is_staff=True, is_superuser=True),
+        outsider=user("otto"),
+    )
+    smajobs = Initiative.objects.get(slug="smajobs")
+    Membership.objects.create(
+        user=users.tovholder, programme=programme, initiative=smajobs, role="tovholder"
+    )
+    for role in ("programleder", "baggrundsgruppe", "udvalg"):
+        Membership.objects.create(user=getattr(users, role), programme=programme, role=role)
+    return users
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hashing with PBKDF2 costs ~0.3 s per user; tests do not test the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference(db) -> Programme:
+    return load_reference()
+
+
+@pytest.fixture
+def users(reference) -> Users:
+    return make_users(reference)

@@ -1,0 +1,146 @@
+"""The first real pages: the initiative list and an initiative's page, behind login."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import (
+    EffectChainItem,
+    Initiative,
+    ReportingRound,
+    StatusUpdate,
+    Target,
+    TargetPhase,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("initiatives:list")
+
+
+def detail(slug: str) -> str:
+    return reverse("initiatives:detail", kwargs={"slug": slug})
+
+
+@pytest.mark.parametrize("url", ["/", LIST, detail("kongresturisme"), "/admin/"])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, reference, url):
+    response = client.get(url, follow=True)
+    assert response.redirect_chain, url
+    assert response.request["PATH_INFO"] in ("/login/", "/admin/login/")
+    assert "Log ind" in response.content.decode()
+
+
+def test_the_login_page_is_danish_and_logs_a_user_in(client, users):
+    page = client.get("/login/").content.decode()
+    assert '<html lang="da">' in page
+    assert "Brugernavn" in page and "Adgangskode" in page
+    response = client.post(
+        "/login/", {"username": "bente", "password": "test-password-1234"}, follow=True
+    )
+    assert response.request["PATH_INFO"] == LIST
+    assert "Logget ind som" in response.content.decode()
+
+
+def test_a_wrong_password_gets_a_clear_danish_message(client, users):
+    response = client.post("/login/", {"username": "bente", "password": "forkert"})
+    assert response.status_code == 200
+    assert "Brugernavn eller adgangskode er forkert" in response.content.decode()
+
+
+ROLES = ["tovholder", "programleder", "baggrundsgruppe", "udvalg", "admin"]
+FIVE = ("Industri og byggeri", "Kongresturisme", "Detailhandel", "Småjobs", "Iværksætteri")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_the_five_initiatives(client, users, role):
+    client.force_login(getattr(users, role))
+    page = client.get(LIST).content.decode()
+    for name in FIVE:
+        assert name in page
+    assert 'href="/initiativer/smajobs/"' in page
+
+
+def test_a_user_without_a_role_sees_no_programme_and_no_initiative(client, users):
+    client.force_login(users.outsider)
+    page = client.get(LIST).content.decode()
+    assert "Kongresturisme" not in page
+    assert "Du har endnu ikke adgang" in page
+    assert client.get(detail("kongresturisme")).status_code == 403
+
+
+def test_an_unknown_initiative_is_404(client, users):
+    client.force_login(users.baggrundsgruppe)
+    assert client.get(detail("findes-ikke")).status_code == 404
+
+
+def test_the_initiative_page_shows_the_effect_chain(client, users):
+    client.force_login(users.baggrundsgruppe)
+    page = client.get(detail("kongresturisme")).content.decode()
+    assert "Effektkæde" in page
+    assert "Hovedaktiviteter" in page and "Effekter" in page
+    assert "Samarbejde mellem Aalborg Lufthavn, AKKC, AAU, klynger mfl." in page
+    assert "Øget omsætning i turismeerhverv + afledte effekter" in page
+
+
+def test_the_targets_table_shows_targets_in_words_and_latest_status(client, users):
+    client.force_login(users.udvalg)
+    page = client.get(detail("kongresturisme")).content.decode()
+    assert "fra 20 (2015) til 34 (2020)" in page
+    assert "fra 16.000 (2015) til 27.000 (2020)" in page
+    assert "fra 45–50 (2015) til 80–85 (2020) mio. kr." in page
+    assert "85–140" in page
+    assert "Der vurderes p.t. ikke at være stigning" in page
+    assert "Opnået (vurderet)" in page  # the assessed qualitative target
+
+
+def test_phases_per_year_and_estimates_on_the_industry_page(client, users):
+    client.force_login(users.tovholder)
+    page = client.get(detail("industri-og-byggeri")).content.decode()
+    assert "30 (2017) + 80 (2018) = 110" in page
+    assert "60 pr. år" in page
+    assert "1–2 %" in page
+    assert "50–70 % (skøn)" in page
+    assert "Ikke målbart p.t." in page
+
+
+def _grow(factor: int) -> None:
+    """Multiply the Kongresturisme targets, chain and statuses by ``factor``."""
+    initiative = Initiative.objects.get(slug="kongresturisme")
+    rounds = [
+        ReportingRound.objects.get_or_create(
+            programme=initiative.programme,
+            year=2019,
+            number=n,
+            defaults={
+                "period_start": dt.date(2019, 2 * n - 1, 1),
+                "period_end": dt.date(2019, 2 * n, 28),
+                "deadline": dt.date(2019, 2 * n, 28),
+            },
+        )[0]
+        for n in range(1, 7)
+    ]
+    for i in range(factor):
+        EffectChainItem.objects.create(initiative=initiative, stage="output", text=f"Ekstra {i}")
+        target = Target.objects.create(
+            initiative=initiative, level="aktivitet", title=f"Ekstra mål {i}", kind="antal"
+        )
+        TargetPhase.objects.create(target=target, year=2019, value=i)
+        TargetPhase.objects.create(target=target, year=2020, value=i + 1)
+        for r in rounds:
+            StatusUpdate.objects.create(target=target, round=r, value=i)
+
+
+@pytest.mark.parametrize("url", [LIST, detail("kongresturisme")])
+def test_page_query_counts_do_not_grow_with_the_data(client, users, django_assert_num_queries, url):
+    client.force_login(users.baggrundsgruppe)
+    expected = {LIST: 3, detail("kongresturisme"): 8}[url]
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    _grow(70)  # ten times the reference data's 7 targets
+    with django_assert_num_queries(expected):
+        page = client.get(url).content.decode()
+    if url != LIST:
+        assert "Ekstra mål 69" in page
