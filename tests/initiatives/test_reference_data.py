@@ -5,6 +5,7 @@ The expected values below are read off the report (../shared/seeds/), not off th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -288,6 +289,65 @@ def test_load_reference_is_idempotent(reference):
     assert Target.objects.count() == 27
 
 
+# A dozen figures read off the report, computed by code that runs both in this process
+# (the suite's database: PostgreSQL in CI) and in a fresh SQLite database.
+DOZEN_FIGURES_CODE = """
+import json
+from initiatives.models import Target, StatusUpdate, Programme
+from evaluations.models import Assessment, ParameterScore
+def t(title, **kw):
+    return Target.objects.get(title=title, **kw)
+def val(x):
+    return None if x is None else float(x)
+bids = t("Der afgives flere bids på kongresser")
+jobs = t("Antal nye jobs")
+byg = Target.objects.get(sub_initiative__name="Byg i Nord", level="aktivitet")
+pilot = Target.objects.get(sub_initiative__name="Eksportpilot", level="aktivitet")
+fund = t("Andel af den samlede pulje, der er bevilliget (mio. kr.)")
+staff = t("Antal jobcentermedarbejdere, der deltager i kompetenceudvikling")
+figures = {
+    "bids": [val(bids.baseline_low), bids.baseline_year, val(bids.target_low),
+             bids.target_date.year],
+    "new_jobs": [val(jobs.target_low), val(jobs.target_high)],
+    "byg_phases": [[p.year, val(p.value)] for p in byg.phases.all()],
+    "eksportpilot": [val(pilot.target_low), pilot.basis, val(pilot.updates.get().value)],
+    "fund": [val(fund.target_low), val(fund.updates.get().value),
+             val(fund.updates.get().stated_low)],
+    "staff": [val(staff.target_low), val(staff.updates.get().value),
+              staff.updates.get().stated_text],
+    "stays": [val(t("Antallet af overnatninger ifm. kongresser").baseline_low),
+              val(t("Antallet af overnatninger ifm. kongresser").target_low)],
+    "turnover": [val(t("Øget årlig omsætning (mio. kr.)").baseline_high),
+                 val(t("Øget årlig omsætning (mio. kr.)").target_low)],
+    "targets": Target.objects.count(),
+    "budget": val(Programme.objects.get().budget_per_year),
+    "overall": val(Assessment.objects.get().stated_overall),
+    "scores": sorted(s.score or 0 for s in ParameterScore.objects.all()),
+}
+print(json.dumps(figures))
+"""
+
+DOZEN_FIGURES = {
+    "bids": [20.0, 2015, 34.0, 2020],
+    "new_jobs": [85.0, 140.0],
+    "byg_phases": [[2017, 30.0], [2018, 80.0]],
+    "eksportpilot": [60.0, "pr_aar", 3.0],
+    "fund": [1.0, 0.5, 46.0],
+    "staff": [16.0, 60.0, "+100 %"],
+    "stays": [16000.0, 27000.0],
+    "turnover": [50.0, 80.0],
+    "targets": 27,
+    "budget": 4000000.0,
+    "overall": 3.0,
+    "scores": [0, 0, 0, 0, 0, 4],  # 0 = not scored
+}
+
+
+def test_a_dozen_figures_on_the_suites_database(reference, capsys):
+    exec(DOZEN_FIGURES_CODE, {})  # noqa: S102 - our own constant, shared with the SQLite run
+    assert json.loads(capsys.readouterr().out) == DOZEN_FIGURES
+
+
 def test_the_fixture_loads_into_an_empty_sqlite_database(tmp_path):
     """Whatever database the suite runs on, the embedded default must load the fixture too."""
     env = {
@@ -305,19 +365,12 @@ def test_the_fixture_loads_into_an_empty_sqlite_database(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert "Installed" in out.stdout
-    count = subprocess.run(
-        [
-            *manage,
-            "shell",
-            "--no-imports",
-            "-c",
-            "from initiatives.models import Target; print(Target.objects.count(), "
-            "Target.objects.get(title='Antal nye jobs').target_high)",
-        ],
+    assert "Installed 149 object(s)" in out.stdout
+    figures = subprocess.run(
+        [*manage, "shell", "--no-imports", "-c", DOZEN_FIGURES_CODE],
         env=env,
         check=True,
         capture_output=True,
         text=True,
     )
-    assert count.stdout.split() == ["27", "140.00"]
+    assert json.loads(figures.stdout) == DOZEN_FIGURES
