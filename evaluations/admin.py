@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Assessment, ImplementationParameter, ParameterScore, ScoreLevel
+from .models import (
+    Assessment,
+    AttainmentSnapshot,
+    ImplementationParameter,
+    ParameterScore,
+    ScoreLevel,
+    ScoreSnapshot,
+)
 
 
 @admin.register(ImplementationParameter)
@@ -36,3 +43,43 @@ class ParameterScoreAdmin(admin.ModelAdmin):
     list_display = ["parameter", "assessment", "initiative", "score"]
     list_filter = ["assessment", "parameter", "initiative"]
     list_select_related = ["parameter", "assessment", "initiative"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Computed rows: written by the worker only, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AttainmentSnapshot)
+class AttainmentSnapshotAdmin(ReadOnlyAdmin):
+    list_display = [
+        "target",
+        "round",
+        "percent",
+        "category",
+        "stated_text",
+        "flagged",
+        "stale",
+        "computed_at",
+    ]
+    list_filter = ["round", "category", "flagged", "stale", "basis", "target__initiative"]
+    search_fields = ["target__title"]
+    list_select_related = ["target", "round"]
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
+    list_display = [
+        "assessment",
+        "initiative",
+        "mean",
+        "n_scored",
+        "n_parameters",
+        "stated_overall",
+    ]
+    list_select_related = ["assessment", "initiative"]

@@ -159,3 +159,123 @@ class ParameterScore(TimeStamped):
     def __str__(self) -> str:
         score = self.score if self.score is not None else "ikke scoret"
         return f"{self.parameter}: {score}"
+
+
+class AttainmentSnapshot(TimeStamped):
+    """What the pages show for one target in one round, computed by the worker.
+
+    Pages read snapshots only and never compute on request. A snapshot is rewritten only
+    when its content changes, so recomputing twice leaves identical rows. ``stale`` is set
+    in the same transaction as any change to its inputs and cleared by the recomputation;
+    a page shows a stale figure as "opdateres…" with the time it was computed.
+    """
+
+    class Basis(models.TextChoices):
+        COMPUTED = "beregnet", _("Beregnet")
+        ASSESSED = "vurderet", _("Vurderet")
+        NONE = "ingen", _("Ingen")
+
+    class Category(models.TextChoices):
+        ACHIEVED = "Opnået", _("Opnået")
+        ON_TRACK = "På sporet", _("På sporet")
+        BEHIND = "Bagud", _("Bagud")
+        CRITICAL = "Kritisk", _("Kritisk")
+        NOT_MEASURABLE = "Ikke målbart", _("Ikke målbart")
+        NO_STATUS = "Ingen status", _("Ingen status")
+        NO_TARGET = "Intet måltal", _("Intet måltal")
+
+    target = models.ForeignKey(
+        "initiatives.Target",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("mål"),
+    )
+    round = models.ForeignKey(
+        "initiatives.ReportingRound",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("runde"),
+    )
+    percent = models.FloatField(_("målopnåelse %"), null=True, blank=True)
+    percent_high = models.FloatField(_("målopnåelse % mod øvre mål"), null=True, blank=True)
+    basis = models.CharField(_("grundlag"), max_length=10, choices=Basis.choices)
+    expected_value = models.FloatField(_("forventet værdi"), null=True, blank=True)
+    expected_percent = models.FloatField(_("forventet målopnåelse %"), null=True, blank=True)
+    category = models.CharField(_("kategori"), max_length=14, choices=Category.choices)
+    baseline = models.FloatField(_("basisværdi brugt"), null=True, blank=True)
+    target_value = models.FloatField(_("målværdi brugt"), null=True, blank=True)
+    target_high = models.FloatField(_("øvre målværdi brugt"), null=True, blank=True)
+    actual = models.FloatField(_("faktisk værdi"), null=True, blank=True)
+    stated_low = models.FloatField(_("angivet % (fra)"), null=True, blank=True)
+    stated_high = models.FloatField(_("angivet % (til)"), null=True, blank=True)
+    stated_text = models.CharField(_("angivet (ordlyd)"), max_length=100, blank=True)
+    stated_is_estimate = models.BooleanField(_("skøn"), default=False)
+    flagged = models.BooleanField(_("markeret"), default=False)
+    flag_reason = models.CharField(_("årsag til markering"), max_length=300, blank=True)
+    forecast_year = models.PositiveSmallIntegerField(_("prognose (år)"), null=True, blank=True)
+    forecast_text = models.CharField(_("prognose"), max_length=200, blank=True)
+    formula = models.TextField(_("formel"), blank=True)
+    inputs = models.JSONField(_("input"), default=dict)
+    pending_approval = models.BooleanField(
+        _("afventer godkendelse"),
+        default=False,
+        help_text=_("Der findes en indsendt, endnu ikke godkendt status for runden."),
+    )
+    engine_version = models.CharField(_("beregningsversion"), max_length=20)
+    content_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(_("beregnet"))
+    stale = models.BooleanField(_("forældet"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("målopnåelse (beregnet)")
+        verbose_name_plural = _("målopnåelse (beregnet)")
+        ordering = ["round", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "round"], name="snapshot_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} – {self.round.code}: {self.category}"
+
+
+class ScoreSnapshot(TimeStamped):
+    """An assessment's implementation score, for the programme or one initiative."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("vurdering")
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="score_snapshots",
+        verbose_name=_("indsats"),
+    )
+    mean = models.FloatField(_("gennemsnit"), null=True, blank=True)
+    n_scored = models.PositiveSmallIntegerField(_("antal scorede parametre"))
+    n_parameters = models.PositiveSmallIntegerField(_("antal parametre"))
+    stated_overall = models.FloatField(_("angivet samlet score"), null=True, blank=True)
+    engine_version = models.CharField(_("beregningsversion"), max_length=20)
+    computed_at = models.DateTimeField(_("beregnet"))
+
+    class Meta:
+        verbose_name = _("implementeringsscore (beregnet)")
+        verbose_name_plural = _("implementeringsscorer (beregnet)")
+        ordering = ["assessment", "initiative"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "initiative"],
+                condition=Q(initiative__isnull=False),
+                name="score_snapshot_one_per_initiative",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(initiative__isnull=True),
+                name="score_snapshot_one_for_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.initiative or self.assessment.programme
+        return f"{self.assessment} – {where}: {self.mean}"

@@ -22,3 +22,18 @@ def format_number(value: Decimal | int | float | None, decimals: int | None = No
         decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         value = normal.quantize(Decimal(1).scaleb(-decimals))
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def format_percent(value: float | None) -> str:
+    """An attainment percentage as shown to users: "1,25 %", "375 % (over mål)".
+
+    Raw values are kept everywhere; only the text is rounded (to two decimals).
+    """
+    if value is None:
+        return "–"
+    text = f"{format_number(Decimal(str(round(value, 2))))} %".replace("-", "−")
+    if value > 100:
+        return f"{text} (over mål)"
+    if value < 0:
+        return f"{text} (under basis)"
+    return text

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} er ikke et heltal.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} er ikke et tal.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -199,6 +210,34 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A status save publishes its recomputation after the commit; with the broker down that
+# publish must fail within a second or two, not hang the request (the sweep catches up).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 0}
+CELERY_TASK_PUBLISH_RETRY = False
+
+
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0)
+CELERY_BEAT_SCHEDULE = {
+    # Catch up on snapshots left stale by a task that was never sent or was lost.
+    "sweep-stale-snapshots": {
+        "task": "evaluations.sweep_stale",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    # Everything, nightly at 02:30 Copenhagen time.
+    "nightly-full-recompute": {
+        "task": "evaluations.recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# --- Goal attainment ------------------------------------------------------------------
+# Points below the expected attainment that still count as "På sporet", and from which
+# a target is "Kritisk"; and how far a stated figure may be from the computed one before
+# the target is flagged (DOMAIN.md: 5 points).
+ATTAINMENT_ON_TRACK_TOLERANCE = env_float("ATTAINMENT_ON_TRACK_TOLERANCE", 10.0)
+ATTAINMENT_CRITICAL_GAP = env_float("ATTAINMENT_CRITICAL_GAP", 30.0)
+ATTAINMENT_DISCREPANCY_POINTS = env_float("ATTAINMENT_DISCREPANCY_POINTS", 5.0)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

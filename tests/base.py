@@ -43,7 +43,8 @@ def load_reference() -> Programme:
 
     from initiatives.models import Programme
 
-    call_command("loaddata", str(REFERENCE_FIXTURE), verbosity=0)
+    # The same command `make run` uses: loads the fixture and computes the figures.
+    call_command("load_reference", verbosity=0)
     return Programme.objects.get(slug="jobvaekstpakken")
 
 

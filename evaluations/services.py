@@ -1,0 +1,418 @@
+"""Writes of what we conclude: attainment and score snapshots, and requests to recompute.
+
+The maths lives in ``attainment.py`` and ``scoring.py`` (pure); this module loads their
+inputs with a fixed number of queries, runs the batch path and upserts the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
+
+from . import attainment as engine
+from .models import Assessment, AttainmentSnapshot, ImplementationParameter, ScoreSnapshot
+from .scoring import SCORING_VERSION, implementation_score
+
+logger = logging.getLogger("jobvaekst.recompute")
+
+SNAPSHOT_FIELDS = [
+    "percent",
+    "percent_high",
+    "basis",
+    "expected_value",
+    "expected_percent",
+    "category",
+    "baseline",
+    "target_value",
+    "target_high",
+    "actual",
+    "stated_low",
+    "stated_high",
+    "stated_text",
+    "stated_is_estimate",
+    "flagged",
+    "flag_reason",
+    "forecast_year",
+    "forecast_text",
+    "formula",
+    "inputs",
+    "pending_approval",
+    "engine_version",
+]
+
+
+def thresholds() -> engine.Thresholds:
+    return engine.Thresholds(
+        on_track_tolerance=settings.ATTAINMENT_ON_TRACK_TOLERANCE,
+        critical_gap=settings.ATTAINMENT_CRITICAL_GAP,
+        discrepancy_points=settings.ATTAINMENT_DISCREPANCY_POINTS,
+    )
+
+
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def target_spec(target: Target, phases: Sequence) -> engine.TargetSpec:
+    return engine.TargetSpec(
+        target_id=target.pk,
+        direction=target.direction,
+        qualitative=target.kind == Target.Kind.QUALITATIVE,
+        measurable=target.measurable,
+        basis=target.basis,
+        baseline_low=_f(target.baseline_low),
+        baseline_high=_f(target.baseline_high),
+        target_low=_f(target.target_low),
+        target_high=_f(target.target_high),
+        phases=tuple((p.year, float(p.value)) for p in sorted(phases, key=lambda p: p.year)),
+        start_date=target.start_date,
+        target_date=target.target_date,
+        cumulative=target.cumulative,
+    )
+
+
+class UpdateRow(NamedTuple):
+    """The fields of a StatusUpdate the engine reads."""
+
+    target_id: int
+    round_id: int
+    value: Decimal | None
+    observed_on: date | None
+    assessment: str
+    not_measurable: bool
+    status_text: str
+    stated_low: Decimal | None
+    stated_high: Decimal | None
+    stated_text: str
+    stated_is_estimate: bool
+
+
+def observation(update: StatusUpdate | UpdateRow, round_: ReportingRound) -> engine.Observation:
+    return engine.Observation(
+        as_of=update.observed_on or round_.period_end,
+        value=_f(update.value),
+        assessment=update.assessment,
+        not_measurable=update.not_measurable,
+        status_text=update.status_text,
+        stated_low=_f(update.stated_low),
+        stated_high=_f(update.stated_high),
+        stated_text=update.stated_text,
+        stated_is_estimate=update.stated_is_estimate,
+    )
+
+
+@dataclass
+class Computed:
+    target: Target
+    round: ReportingRound
+    result: engine.Result
+    pending_approval: bool
+
+
+@dataclass
+class Inputs:
+    """The engine's inputs, one item per target × round, with the rows they came from."""
+
+    items: list[tuple]
+    meta: list[tuple[Target, ReportingRound, bool]]
+
+
+def compute(
+    *, targets: QuerySet[Target], rounds: QuerySet[ReportingRound] | None = None
+) -> list[Computed]:
+    """Attainment of every target in every round of its programme, by the batch path."""
+    inputs = load_inputs(targets=targets, rounds=rounds)
+    if not inputs.items:
+        return []
+    frame = engine.specs_to_frame(inputs.items)
+    out = engine.attainment_batch(frame, thresholds=thresholds())
+    return [
+        Computed(target=t, round=r, result=engine.result_from_row(row), pending_approval=p)
+        for (t, r, p), row in zip(inputs.meta, out.itertuples(index=False), strict=True)
+    ]
+
+
+def load_inputs(
+    *, targets: QuerySet[Target], rounds: QuerySet[ReportingRound] | None = None
+) -> Inputs:
+    """Load the engine's inputs for every target × round of its programme (5 queries).
+
+    A round's figure uses the *approved* updates up to and including that round: the
+    latest one is the status, and those with a value form the history for the forecast.
+    Updates in a report that is submitted but not yet approved only set
+    ``pending_approval``.
+    """
+    targets = list(targets.select_related("initiative").prefetch_related("phases"))
+    if not targets:
+        return Inputs(items=[], meta=[])
+    programme_ids = {t.initiative.programme_id for t in targets}
+    round_qs = rounds if rounds is not None else ReportingRound.objects.all()
+    all_rounds = list(
+        ReportingRound.objects.filter(programme_id__in=programme_ids).order_by("year", "number")
+    )
+    wanted = {r.pk for r in round_qs.filter(programme_id__in=programme_ids)}
+    order = {r.pk: i for i, r in enumerate(all_rounds)}
+    rounds_by_programme: dict[int, list[ReportingRound]] = defaultdict(list)
+    for r in all_rounds:
+        rounds_by_programme[r.programme_id].append(r)
+    round_by_id = {r.pk: r for r in all_rounds}
+
+    initiative_ids = {t.initiative_id for t in targets}
+    report_state = {
+        (initiative_id, round_id): state
+        for initiative_id, round_id, state in StatusReport.objects.filter(
+            initiative_id__in=initiative_ids
+        ).values_list("initiative_id", "round_id", "state")
+    }
+    # Plain tuples, not model instances: at scale, building 240.000 StatusUpdate objects
+    # costs more than everything else here together.
+    updates_by_target: dict[int, list[UpdateRow]] = defaultdict(list)
+    for row in StatusUpdate.objects.filter(target_id__in=[t.pk for t in targets]).values_list(
+        *UpdateRow._fields
+    ):
+        u = UpdateRow._make(row)
+        updates_by_target[u.target_id].append(u)
+
+    items = []
+    meta = []
+    approved_state = StatusReport.State.APPROVED
+    submitted_state = StatusReport.State.SUBMITTED
+    for target in targets:
+        spec = target_spec(target, list(target.phases.all()))
+        updates = sorted(updates_by_target.get(target.pk, []), key=lambda u: order[u.round_id])
+        states = {u.round_id: report_state.get((target.initiative_id, u.round_id)) for u in updates}
+        approved = [u for u in updates if states[u.round_id] == approved_state]
+        pending_rounds = {u.round_id for u in updates if states[u.round_id] == submitted_state}
+        # Walk the rounds in order, carrying the latest approved update and the history of
+        # values so far: one pass per target, not one per target × round.
+        i = 0
+        latest = None
+        history: list[tuple] = []
+        for round_ in rounds_by_programme[target.initiative.programme_id]:
+            while i < len(approved) and order[approved[i].round_id] <= order[round_.pk]:
+                u = approved[i]
+                u_round = round_by_id[u.round_id]
+                latest = observation(u, u_round)
+                if u.value is not None:
+                    history = [*history, (u.observed_on or u_round.period_end, float(u.value))]
+                i += 1
+            if round_.pk not in wanted:
+                continue
+            items.append((spec, latest, round_.period_end, history))
+            meta.append((target, round_, round_.pk in pending_rounds))
+    return Inputs(items=items, meta=meta)
+
+
+def _snapshot_values(c: Computed) -> dict:
+    r = c.result
+    values = {
+        "percent": r.percent,
+        "percent_high": r.percent_high,
+        "basis": r.basis,
+        "expected_value": r.expected_value,
+        "expected_percent": r.expected_percent,
+        "category": str(r.category),
+        "baseline": r.baseline,
+        "target_value": r.target,
+        "target_high": r.target_high,
+        "actual": r.actual,
+        "stated_low": r.stated_low,
+        "stated_high": r.stated_high,
+        "stated_text": r.stated_text,
+        "stated_is_estimate": r.stated_is_estimate,
+        "flagged": r.flagged,
+        "flag_reason": r.flag_reason,
+        "forecast_year": r.forecast_year,
+        "forecast_text": r.forecast_text,
+        "formula": r.formula,
+        "inputs": {
+            **r.explanation,
+            "target_version": c.target.updated_at.isoformat(),
+            "round": c.round.code,
+        },
+        "pending_approval": c.pending_approval,
+        "engine_version": engine.ENGINE_VERSION,
+    }
+    return values
+
+
+def _hash(values: dict) -> str:
+    return hashlib.sha256(
+        json.dumps(values, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    computed: int
+    written: int
+
+
+def snapshots_recompute(
+    *,
+    target_ids: Iterable[int] | None = None,
+    programme_ids: Iterable[int] | None = None,
+) -> RecomputeSummary:
+    """Recompute and upsert the snapshots of the given targets (or all), idempotently.
+
+    A row is written only when its content changed or it was stale, so running the same
+    recomputation twice leaves identical rows, ``computed_at`` included.
+    """
+    targets = Target.objects.all()
+    if target_ids is not None:
+        targets = targets.filter(pk__in=list(target_ids))
+    if programme_ids is not None:
+        targets = targets.filter(initiative__programme_id__in=list(programme_ids))
+    computed = compute(targets=targets)
+    if not computed:
+        return RecomputeSummary(computed=0, written=0)
+    existing = {
+        (t, r): (h, stale)
+        for t, r, h, stale in AttainmentSnapshot.objects.filter(
+            target_id__in={c.target.pk for c in computed}
+        ).values_list("target_id", "round_id", "content_hash", "stale")
+    }
+    now = timezone.now()
+    rows = []
+    for c in computed:
+        values = _snapshot_values(c)
+        digest = _hash(values)
+        before = existing.get((c.target.pk, c.round.pk))
+        if before is not None and before == (digest, False):
+            continue
+        rows.append(
+            AttainmentSnapshot(
+                target=c.target,
+                round=c.round,
+                content_hash=digest,
+                computed_at=now,
+                stale=False,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+        )
+    with transaction.atomic():
+        AttainmentSnapshot.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["target", "round"],
+            update_fields=[*SNAPSHOT_FIELDS, "content_hash", "computed_at", "stale", "updated_at"],
+        )
+    logger.info("recompute: %d computed, %d written", len(computed), len(rows))
+    return RecomputeSummary(computed=len(computed), written=len(rows))
+
+
+def scores_recompute(*, assessment_ids: Iterable[int] | None = None) -> int:
+    """Recompute the implementation score of each assessment, per initiative and overall."""
+    assessments = Assessment.objects.prefetch_related("scores")
+    if assessment_ids is not None:
+        assessments = assessments.filter(pk__in=list(assessment_ids))
+    n_parameters = ImplementationParameter.objects.filter(active=True).count()
+    now = timezone.now()
+    written = 0
+    with transaction.atomic():
+        for assessment in assessments:
+            groups: dict[int | None, list[int | None]] = defaultdict(list)
+            for score in assessment.scores.all():
+                groups[score.initiative_id].append(score.score)
+            groups.setdefault(None, [])
+            for initiative_id, scores in groups.items():
+                summary = implementation_score(
+                    scores,
+                    n_parameters=n_parameters,
+                    stated_overall=_f(assessment.stated_overall) if initiative_id is None else None,
+                )
+                ScoreSnapshot.objects.update_or_create(
+                    assessment=assessment,
+                    initiative_id=initiative_id,
+                    defaults={
+                        "mean": summary.mean,
+                        "n_scored": summary.n_scored,
+                        "n_parameters": summary.n_parameters,
+                        "stated_overall": summary.stated_overall,
+                        "engine_version": SCORING_VERSION,
+                        "computed_at": now,
+                    },
+                )
+                written += 1
+    return written
+
+
+# --- Requests to recompute ---------------------------------------------------------------
+
+
+def snapshots_mark_stale(*, target_ids: Iterable[int]) -> int:
+    """Mark the snapshots of these targets stale, in the caller's transaction.
+
+    This is what makes a save independent of the broker: the mark is committed with the
+    change itself, and the sweep recomputes every stale snapshot whether or not the task
+    ever reached the worker.
+    """
+    return AttainmentSnapshot.objects.filter(target_id__in=list(target_ids), stale=False).update(
+        stale=True
+    )
+
+
+def _publish(task, *args) -> bool:
+    """Send a task without ever blocking or failing the request that asked for it."""
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:  # the broker is down or slow: the stale mark and the sweep cover it
+        logger.warning("kunne ikke sende %s; sweep genberegner senere", task.name, exc_info=True)
+        return False
+    return True
+
+
+def recompute_request(*, target_ids: Iterable[int]) -> None:
+    """Mark the targets' snapshots stale now and recompute them after the commit."""
+    from .tasks import recompute_targets
+
+    ids = sorted(set(target_ids))
+    if not ids:
+        return
+    snapshots_mark_stale(target_ids=ids)
+    transaction.on_commit(lambda: _publish(recompute_targets, ids))
+
+
+def scores_recompute_request(*, assessment_id: int) -> None:
+    from .tasks import recompute_scores
+
+    transaction.on_commit(lambda: _publish(recompute_scores, assessment_id))
+
+
+def stale_target_ids() -> list[int]:
+    """Targets whose figures need recomputing: a stale snapshot, or a round without one."""
+    stale = set(AttainmentSnapshot.objects.filter(stale=True).values_list("target_id", flat=True))
+    rounds_per_programme = Subquery(
+        ReportingRound.objects.filter(programme_id=OuterRef("initiative__programme_id"))
+        .values("programme_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    missing = Target.objects.annotate(
+        n_snapshots=Count("snapshots"), n_rounds=Coalesce(rounds_per_programme, 0)
+    ).filter(n_snapshots__lt=F("n_rounds"))
+    return sorted(stale | set(missing.values_list("pk", flat=True)))
+
+
+def as_dict(result: engine.Result) -> dict:
+    data = asdict(result)
+    data["category"] = str(result.category)
+    return data
