@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.timezone import localtime
+
+from jobvaekst.numbers import format_percent
 
 from .selectors import TargetRow
 
@@ -17,6 +23,10 @@ class TargetTable(tables.Table):
     in_words = tables.Column(verbose_name="Mål i perioden")
     latest_in_words = tables.Column(verbose_name="Seneste status")
     stated = tables.Column(verbose_name="Angivet målopnåelse", default="–")
+    attainment = tables.Column(
+        verbose_name="Beregnet målopnåelse", accessor="snapshot", default="–"
+    )
+    category = tables.Column(verbose_name="Kategori", accessor="snapshot__category", default="–")
     orientation = tables.Column(
         verbose_name="Orientering",
         accessor="target__get_orientation_display",
@@ -38,6 +48,31 @@ class TargetTable(tables.Table):
         if record.latest is None:
             return value
         return format_html('{} <span class="muted">({})</span>', value, record.round_code)
+
+    def render_attainment(self, record: TargetRow) -> str:
+        snap = record.snapshot
+        if snap.percent is None:
+            text = "Ikke målbart" if snap.category == "Ikke målbart" else "–"
+        else:
+            text = format_percent(snap.percent)
+            if snap.percent_high is not None:
+                text = f"{text} (øvre mål: {format_percent(snap.percent_high)})"
+            if snap.basis == "vurderet":
+                text = f"{text} (vurderet)"
+        parts = [format_html("{}", text)]
+        if snap.flagged:
+            parts.append(format_html(' <span class="tag flag">⚑ {}</span>', snap.flag_reason))
+        if snap.stale:
+            parts.append(
+                format_html(
+                    ' <span class="tag">opdateres… (beregnet {})</span>',
+                    date_format(localtime(snap.computed_at), "SHORT_DATETIME_FORMAT"),
+                )
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+    def render_category(self, record: TargetRow, value: str) -> str:
+        return format_html('<span class="category cat-{}">{}</span>', slugify(value), value)
 
     def render_title(self, record: TargetRow, value: str) -> str:
         if not record.target.measurable:

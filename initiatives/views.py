@@ -16,11 +16,14 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = initiative_for_user(request, slug)
-    rows = selectors.target_rows(initiative=initiative)
+    round_ = selectors.current_round(programme=initiative.programme)
+    rows = selectors.target_rows(initiative=initiative, round_=round_)
     ctx = {
         "initiative": initiative,
         "chain": selectors.effect_chain(initiative=initiative),
         "sub_initiatives": list(initiative.sub_initiatives.all()),
         "table": TargetTable(rows),
+        "rows": rows,
+        "round": round_,
     }
     return render(request, "initiatives/initiative_detail.html", ctx)

@@ -20,6 +20,9 @@ class Command(BaseCommand):
             self.stdout.write("Referencedata for Jobvækstpakken findes allerede; intet ændret.")
             return
         call_command("loaddata", str(REFERENCE_FIXTURE), verbosity=0)
+        # loaddata skips the recompute signals (raw saves), so compute the figures once
+        # here, in-process: `make run` must not depend on a worker.
+        call_command("recompute", programme=REFERENCE_SLUG, verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(f"Referencedata indlæst fra {REFERENCE_FIXTURE.name}.")
         )
