@@ -136,7 +136,7 @@ def _grow(factor: int) -> None:
 @pytest.mark.parametrize("url", [LIST, detail("kongresturisme")])
 def test_page_query_counts_do_not_grow_with_the_data(client, users, django_assert_num_queries, url):
     client.force_login(users.baggrundsgruppe)
-    expected = {LIST: 3, detail("kongresturisme"): 8}[url]
+    expected = {LIST: 3, detail("kongresturisme"): 10}[url]
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     _grow(70)  # ten times the reference data's 7 targets
@@ -144,3 +144,24 @@ def test_page_query_counts_do_not_grow_with_the_data(client, users, django_asser
         page = client.get(url).content.decode()
     if url != LIST:
         assert "Ekstra mål 69" in page
+
+
+def test_the_initiative_page_shows_computed_attainment_and_how_it_was_computed(client, users):
+    client.force_login(users.baggrundsgruppe)
+    page = client.get(detail("smajobs")).content.decode()
+    assert "Beregnet målopnåelse" in page
+    assert "375 % (over mål)" in page
+    assert "Sådan er tallet beregnet" in page
+    assert "(60 − 0) / (16 − 0) × 100" in page  # the formula with its inputs
+    assert "Angivet målopnåelse uden data bag" in page  # the flagged report row
+    assert "runde 2018-2" in page
+
+
+def test_a_stale_figure_says_it_is_being_updated(client, users):
+    from evaluations.models import AttainmentSnapshot
+
+    AttainmentSnapshot.objects.filter(target__initiative__slug="ivaerksaetteri").update(stale=True)
+    client.force_login(users.udvalg)
+    page = client.get(detail("ivaerksaetteri")).content.decode()
+    assert "opdateres…" in page
+    assert "50 %" in page  # the last computed figure is still shown
