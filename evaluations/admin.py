@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Assessment,
@@ -39,7 +40,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParameterScore)
-class ParameterScoreAdmin(admin.ModelAdmin):
+class ParameterScoreAdmin(SimpleHistoryAdmin):
     list_display = ["parameter", "assessment", "initiative", "score"]
     list_filter = ["assessment", "parameter", "initiative"]
     list_select_related = ["parameter", "assessment", "initiative"]

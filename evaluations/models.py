@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from initiatives.models import Initiative, Programme, TimeStamped
 
@@ -133,6 +134,7 @@ class ParameterScore(TimeStamped):
         _("score"), null=True, blank=True, help_text=_("Tomt: ikke scoret.")
     )
     justification = models.TextField(_("begrundelse"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("parameterscore")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     EffectChainItem,
@@ -106,7 +107,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "initiative",
@@ -191,7 +192,7 @@ class ReportingRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(admin.ModelAdmin):
+class StatusReportAdmin(SimpleHistoryAdmin):
     list_display = ["initiative", "round", "state", "submitted_at", "reviewed_at", "version"]
     list_filter = ["state", "round", "initiative"]
     list_select_related = ["initiative", "round"]
@@ -199,7 +200,7 @@ class StatusReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["target", "round", "value", "assessment", "not_measurable", "stated_text"]
     list_filter = [
         "round",

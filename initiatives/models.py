@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from jobvaekst.numbers import format_number
 
@@ -306,6 +307,7 @@ class Target(TimeStamped):
     )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("mål")
@@ -521,6 +523,7 @@ class StatusReport(TimeStamped):
     review_comment = models.TextField(_("kommentar ved returnering"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("statusrapport")
@@ -584,6 +587,7 @@ class StatusUpdate(TimeStamped):
     )
     comment = models.TextField(_("kommentar"), blank=True)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("statusopdatering")

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "csp",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "jobvaekst",
     "initiatives",
     "evaluations",
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "jobvaekst.urls"
@@ -162,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Object permissions (a tovholder edits only their own initiative) come from `rules`
+# (initiatives/rules.py); Django's model permissions still serve the admin.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "initiatives:list"

@@ -1,0 +1,234 @@
+"""Writes of what we record: the bimonthly status report and its workflow.
+
+Every write goes through a function here: it checks the permission, validates with
+Danish messages, runs in one transaction, and refuses to overwrite a newer version
+(optimistic locking on ``StatusReport.version``). Saves go through ``Model.save()`` so the
+audit trail (django-simple-history) and the recompute signals always see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
+
+
+class ConflictError(Exception):
+    """Someone else saved the report since this user loaded it; nothing was written."""
+
+    def __init__(self, *, current: StatusReport, changes: list[str]) -> None:
+        self.current = current
+        self.changes = changes
+        who = current.history.first().history_user if current.history.exists() else None
+        by = f" af {who.get_full_name() or who.username}" if who else ""
+        super().__init__(
+            f"Rapporten er ændret{by}, siden du åbnede den (version {current.version}). "
+            "Intet er gemt. Genindlæs siden, se ændringerne og indtast dine igen."
+        )
+
+
+@dataclass(frozen=True)
+class UpdateInput:
+    """What a user entered for one target."""
+
+    target_id: int
+    value: Decimal | None = None
+    assessment: str = ""
+    not_measurable: bool = False
+    comment: str = ""
+    confirm_unchanged: bool = False
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    progress: str = ""
+    challenges: str = ""
+    next_steps: str = ""
+    budget_spent: Decimal | None = None
+    updates: Sequence[UpdateInput] = field(default_factory=tuple)
+
+
+EDITABLE = {StatusReport.State.DRAFT, StatusReport.State.RETURNED}
+
+
+def update_errors(*, target: Target, data: UpdateInput, previous: Decimal | None) -> dict[str, str]:
+    """Danish messages for what is wrong with one target's input ({} when nothing is).
+
+    Shared by the form and the service, so a request that skips the form meets the same
+    rules.
+    """
+    errors: dict[str, str] = {}
+    qualitative = target.kind == Target.Kind.QUALITATIVE or target.target_low is None
+    if data.not_measurable:
+        if data.value is not None:
+            errors["value"] = "Et mål markeret »ikke målbart p.t.« kan ikke have en værdi."
+        if not data.comment.strip():
+            errors["comment"] = "Skriv en kommentar om, hvorfor målet ikke kan måles p.t."
+        return errors
+    if data.assessment and not qualitative:
+        errors["assessment"] = (
+            "En vurdering kan kun gives for kvalitative mål; indtast en værdi i stedet."
+        )
+    if data.value is not None:
+        if data.value < 0 and target.kind in (Target.Kind.COUNT, Target.Kind.AMOUNT):
+            errors["value"] = "Værdien kan ikke være negativ for et antal eller et beløb."
+        if target.kind == Target.Kind.PERCENT and not 0 <= data.value <= 100:
+            errors["value"] = "En procentsats skal ligge mellem 0 og 100."
+        if (
+            target.cumulative
+            and previous is not None
+            and data.value < previous
+            and not data.comment.strip()
+        ):
+            errors["comment"] = (
+                f"Tallet er faldet fra {previous.normalize():f} til {data.value.normalize():f}, "
+                "men målet tæller kumulativt. Skriv en kommentar om hvorfor."
+            )
+    return errors
+
+
+def _check(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied("Du har ikke adgang til at gøre dette.")
+
+
+def status_report_for(*, initiative: Initiative, round_: ReportingRound) -> StatusReport:
+    """The report of an initiative for a round; an unsaved draft if none exists yet."""
+    report = StatusReport.objects.filter(initiative=initiative, round=round_).first()
+    return report or StatusReport(initiative=initiative, round=round_, version=0)
+
+
+def _previous_values(*, initiative: Initiative, round_: ReportingRound) -> dict[int, Decimal]:
+    """Each target's value in the latest earlier round that has one (for 'goes down')."""
+    earlier = (
+        StatusUpdate.objects.filter(target__initiative=initiative, value__isnull=False)
+        .filter(round__programme=round_.programme)
+        .exclude(round=round_)
+        .filter(round__year__lte=round_.year)
+        .order_by("round__year", "round__number")
+        .values_list("target_id", "round__year", "round__number", "value")
+    )
+    values: dict[int, Decimal] = {}
+    for target_id, year, number, value in earlier:
+        if (year, number) < (round_.year, round_.number):
+            values[target_id] = value
+    return values
+
+
+@transaction.atomic
+def status_report_save(
+    *, report: StatusReport, user, version: int, data: ReportInput, submit: bool = False
+) -> StatusReport:
+    """Save a draft (or submit it) if nobody has saved a newer version meanwhile.
+
+    ``version`` is the version the user loaded (0 for a report that did not exist). The
+    check and the increment are one conditional UPDATE, so of two concurrent saves of
+    the same version exactly one wins and the other gets :class:`ConflictError`.
+    """
+    _check(user, "initiatives.edit_report", report)
+    if report.round.state != ReportingRound.State.OPEN:
+        raise ValidationError("Runden er ikke åben for indberetning.")
+    if report.pk is None:
+        # Version 0 is "not saved yet": the first save, like every other, makes it +1.
+        # Created through save() so the audit trail records who created it.
+        new = StatusReport(initiative=report.initiative, round=report.round, version=0)
+        new._history_user = user
+        try:
+            with transaction.atomic():
+                new.save()
+        except IntegrityError:  # created by a concurrent first save: the version decides
+            new = StatusReport.objects.get(initiative=report.initiative, round=report.round)
+        report = new
+    if report.state not in EDITABLE:
+        raise ValidationError(
+            f"Rapporten er {report.get_state_display().lower()} og kan ikke ændres."
+        )
+    targets = {t.pk: t for t in report.initiative.targets.all()}
+    previous = _previous_values(initiative=report.initiative, round_=report.round)
+    errors: dict[str, str] = {}
+    for item in data.updates:
+        target = targets.get(item.target_id)
+        if target is None:
+            raise ValidationError("Et af målene hører ikke til denne indsats.")
+        for key, message in update_errors(
+            target=target, data=item, previous=previous.get(target.pk)
+        ).items():
+            errors[f"{target.pk}-{key}"] = message
+    if data.budget_spent is not None and data.budget_spent < 0:
+        errors["budget_spent"] = "Forbrugt budget kan ikke være negativt."
+    if errors:
+        raise ValidationError(errors)
+
+    won = StatusReport.objects.filter(pk=report.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not won:
+        current = StatusReport.objects.get(pk=report.pk)
+        raise ConflictError(current=current, changes=_changes(current, data))
+    report.refresh_from_db()
+    report.progress = data.progress
+    report.challenges = data.challenges
+    report.next_steps = data.next_steps
+    report.budget_spent = data.budget_spent
+    if submit:
+        report.state = StatusReport.State.SUBMITTED
+        report.submitted_by = user
+        report.submitted_at = timezone.now()
+    report.full_clean()
+    report._history_user = user
+    report.save()
+    for item in data.updates:
+        update = StatusUpdate.objects.filter(target_id=item.target_id, round=report.round).first()
+        if update is None:
+            update = StatusUpdate(target_id=item.target_id, round=report.round)
+        update.value = None if item.not_measurable else item.value
+        update.assessment = item.assessment
+        update.not_measurable = item.not_measurable
+        update.comment = item.comment
+        update.full_clean()
+        update._history_user = user
+        update.save()
+    return report
+
+
+def _changes(current: StatusReport, mine: ReportInput) -> list[str]:
+    """What the other person's version says that differs from what this user typed."""
+    labels = {"progress": "Fremdrift", "challenges": "Udfordringer", "next_steps": "Næste skridt"}
+    return [
+        f"{label}: »{getattr(current, name)}«"
+        for name, label in labels.items()
+        if getattr(current, name) != getattr(mine, name)
+    ]
+
+
+@transaction.atomic
+def status_report_review(
+    *, report: StatusReport, user, version: int, approve: bool, comment: str = ""
+) -> StatusReport:
+    """Approve a submitted report, or return it to the tovholder with a comment."""
+    _check(user, "initiatives.review_report", report)
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Skriv, hvad tovholderen skal rette."})
+    won = StatusReport.objects.filter(
+        pk=report.pk, version=version, state=StatusReport.State.SUBMITTED
+    ).update(version=F("version") + 1)
+    if not won:
+        current = StatusReport.objects.get(pk=report.pk)
+        if current.state != StatusReport.State.SUBMITTED:
+            raise ValidationError("Kun en indsendt rapport kan godkendes eller returneres.")
+        raise ConflictError(current=current, changes=[])
+    report.refresh_from_db()
+    report.state = StatusReport.State.APPROVED if approve else StatusReport.State.RETURNED
+    report.review_comment = "" if approve else comment
+    report.reviewed_by = user
+    report.reviewed_at = timezone.now()
+    report._history_user = user
+    report.save()
+    return report
