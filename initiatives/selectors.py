@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -14,6 +15,7 @@ from .models import (
     Level,
     Programme,
     ReportingRound,
+    StatusReport,
     StatusUpdate,
     Target,
 )
@@ -114,3 +116,84 @@ def target_rows(*, initiative: Initiative, round_: ReportingRound | None = None)
     level_order = {value: i for i, value in enumerate(Level.values)}
     rows.sort(key=lambda r: (level_order[r.target.level], r.target.order, r.target.pk))
     return rows
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    round: ReportingRound
+    n_initiatives: int
+    n_submitted: int
+    n_approved: int
+
+
+def reporting_rounds(*, programmes: QuerySet[Programme]) -> list[RoundRow]:
+    """Every round of the user's programmes with how far its reports are (2 queries)."""
+    rounds = (
+        ReportingRound.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .annotate(
+            n_submitted=Count("reports", filter=Q(reports__state="indsendt")),
+            n_approved=Count("reports", filter=Q(reports__state="godkendt")),
+        )
+        .order_by("programme__name", "-year", "-number")
+    )
+    n_initiatives = dict(
+        Initiative.objects.filter(programme__in=programmes)
+        .values_list("programme_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        RoundRow(
+            round=r,
+            n_initiatives=n_initiatives.get(r.programme_id, 0),
+            n_submitted=r.n_submitted,
+            n_approved=r.n_approved,
+        )
+        for r in rounds
+    ]
+
+
+REPORT_STATE_NOT_STARTED = "Ikke påbegyndt"
+
+
+def round_reports(*, round_: ReportingRound) -> list[tuple[Initiative, StatusReport | None]]:
+    """Each initiative of the round's programme with its report, if any (2 queries)."""
+    reports = {
+        r.initiative_id: r
+        for r in StatusReport.objects.filter(round=round_).select_related("submitted_by")
+    }
+    initiatives = Initiative.objects.filter(programme=round_.programme).order_by("number")
+    return [(i, reports.get(i.pk)) for i in initiatives]
+
+
+def form_targets(
+    *, initiative: Initiative, round_: ReportingRound
+) -> list[tuple[Target, StatusUpdate | None, Decimal | None]]:
+    """Each target with this round's update and the value of the latest earlier round."""
+    previous = previous_values(initiative=initiative, round_=round_)
+    current = {
+        u.target_id: u
+        for u in StatusUpdate.objects.filter(target__initiative=initiative, round=round_)
+    }
+    targets = Target.objects.filter(initiative=initiative).prefetch_related("phases")
+    level_order = {value: i for i, value in enumerate(Level.values)}
+    rows = [(t, current.get(t.pk), previous.get(t.pk)) for t in targets]
+    rows.sort(key=lambda r: (level_order[r[0].level], r[0].order, r[0].pk))
+    return rows
+
+
+def previous_values(*, initiative: Initiative, round_: ReportingRound) -> dict[int, Decimal]:
+    """Each target's value in the latest earlier round that has one (for 'goes down')."""
+    earlier = (
+        StatusUpdate.objects.filter(target__initiative=initiative, value__isnull=False)
+        .filter(round__programme=round_.programme)
+        .exclude(round=round_)
+        .filter(round__year__lte=round_.year)
+        .order_by("round__year", "round__number")
+        .values_list("target_id", "round__year", "round__number", "value")
+    )
+    values: dict[int, Decimal] = {}
+    for target_id, year, number, value in earlier:
+        if (year, number) < (round_.year, round_.number):
+            values[target_id] = value
+    return values

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import selectors
 from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
 
 
@@ -105,23 +106,6 @@ def status_report_for(*, initiative: Initiative, round_: ReportingRound) -> Stat
     return report or StatusReport(initiative=initiative, round=round_, version=0)
 
 
-def _previous_values(*, initiative: Initiative, round_: ReportingRound) -> dict[int, Decimal]:
-    """Each target's value in the latest earlier round that has one (for 'goes down')."""
-    earlier = (
-        StatusUpdate.objects.filter(target__initiative=initiative, value__isnull=False)
-        .filter(round__programme=round_.programme)
-        .exclude(round=round_)
-        .filter(round__year__lte=round_.year)
-        .order_by("round__year", "round__number")
-        .values_list("target_id", "round__year", "round__number", "value")
-    )
-    values: dict[int, Decimal] = {}
-    for target_id, year, number, value in earlier:
-        if (year, number) < (round_.year, round_.number):
-            values[target_id] = value
-    return values
-
-
 @transaction.atomic
 def status_report_save(
     *, report: StatusReport, user, version: int, data: ReportInput, submit: bool = False
@@ -151,7 +135,7 @@ def status_report_save(
             f"Rapporten er {report.get_state_display().lower()} og kan ikke ændres."
         )
     targets = {t.pk: t for t in report.initiative.targets.all()}
-    previous = _previous_values(initiative=report.initiative, round_=report.round)
+    previous = selectors.previous_values(initiative=report.initiative, round_=report.round)
     errors: dict[str, str] = {}
     for item in data.updates:
         target = targets.get(item.target_id)

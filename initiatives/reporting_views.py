@@ -1,0 +1,190 @@
+"""The bimonthly reporting pages: rounds, a round's reports, and the status form."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .access import initiative_for_user, programmes_for_user
+from .forms import ReportForm, ReviewForm, TargetStatusForm
+from .models import ReportingRound, StatusReport
+
+logger = logging.getLogger("jobvaekst.access")
+
+
+def _round_for_user(request: HttpRequest, programme: str, code: str) -> ReportingRound:
+    try:
+        year, number = (int(part) for part in code.split("-"))
+    except ValueError:
+        raise Http404("Runden findes ikke.") from None
+    return get_object_or_404(
+        ReportingRound.objects.select_related("programme"),
+        programme__slug=programme,
+        programme__in=programmes_for_user(request.user),
+        year=year,
+        number=number,
+    )
+
+
+def round_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.reporting_rounds(programmes=programmes_for_user(request.user))
+    return render(request, "initiatives/round_list.html", {"rows": rows})
+
+
+def round_detail(request: HttpRequest, programme: str, code: str) -> HttpResponse:
+    round_ = _round_for_user(request, programme, code)
+    ctx = {"round": round_, "reports": selectors.round_reports(round_=round_)}
+    return render(request, "initiatives/round_detail.html", ctx)
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """60.00 → 60 and 0.50 → 0,5 in the form: show what was meant, not the column scale."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+def _target_forms(request, initiative, round_, *, bound: bool):
+    forms = []
+    for target, update, previous in selectors.form_targets(initiative=initiative, round_=round_):
+        if update is not None:
+            initial = {
+                "value": _plain(update.value),
+                "assessment": update.assessment,
+                "not_measurable": update.not_measurable,
+                "comment": update.comment,
+                "confirm_unchanged": previous is not None and update.value == previous,
+            }
+        else:  # prefilled from the previous round; keeping it must be confirmed
+            initial = {"value": _plain(previous)}
+        forms.append(
+            TargetStatusForm(
+                request.POST if bound else None,
+                prefix=f"t{target.pk}",
+                target=target,
+                previous=previous,
+                initial=initial,
+            )
+        )
+    return forms
+
+
+@require_http_methods(["GET", "POST"])
+def status_report(request: HttpRequest, programme: str, code: str, slug: str) -> HttpResponse:
+    round_ = _round_for_user(request, programme, code)
+    initiative = initiative_for_user(request, slug)
+    if initiative.programme_id != round_.programme_id:
+        raise Http404("Indsatsen hører ikke til denne runde.")
+    report = services.status_report_for(initiative=initiative, round_=round_)
+    may_edit = (
+        request.user.has_perm("initiatives.edit_report", report)
+        and round_.state == ReportingRound.State.OPEN
+        and (report.pk is None or report.state in services.EDITABLE)
+    )
+    may_review = (
+        request.user.has_perm("initiatives.review_report", report)
+        and report.state == StatusReport.State.SUBMITTED
+    )
+    conflict = None
+    if request.method == "POST" and "review" in request.POST:
+        if not may_review:
+            logger.warning("denied review: user=%s report=%s", request.user.pk, report.pk)
+            raise PermissionDenied("Du kan ikke behandle denne rapport.")
+        review = ReviewForm(request.POST)
+        if review.is_valid():
+            try:
+                services.status_report_review(
+                    report=report,
+                    user=request.user,
+                    version=review.cleaned_data["version"],
+                    approve=request.POST["review"] == "godkend",
+                    comment=review.cleaned_data["comment"],
+                )
+            except services.ConflictError as exc:
+                messages.error(request, str(exc))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    review.add_error("comment", message)
+            else:
+                verb = "godkendt" if request.POST["review"] == "godkend" else "returneret"
+                messages.success(request, f"Rapporten for {initiative.name} er {verb}.")
+                return redirect("reporting:round", programme=programme, code=code)
+        form, target_forms = _unbound(request, report, initiative, round_)
+        return _render(request, report, form, target_forms, review, may_edit, may_review)
+
+    if request.method == "POST":
+        if not may_edit:
+            logger.warning("denied report edit: user=%s initiative=%s", request.user.pk, slug)
+            raise PermissionDenied("Du kan ikke redigere denne rapport.")
+        form = ReportForm(request.POST)
+        target_forms = _target_forms(request, initiative, round_, bound=True)
+        if form.is_valid() and all(f.is_valid() for f in target_forms):
+            data = services.ReportInput(
+                progress=form.cleaned_data["progress"],
+                challenges=form.cleaned_data["challenges"],
+                next_steps=form.cleaned_data["next_steps"],
+                budget_spent=form.cleaned_data["budget_spent"],
+                updates=[f.as_input() for f in target_forms],
+            )
+            submit = request.POST.get("action") == "indsend"
+            try:
+                report = services.status_report_save(
+                    report=report,
+                    user=request.user,
+                    version=form.cleaned_data["version"],
+                    data=data,
+                    submit=submit,
+                )
+            except services.ConflictError as exc:
+                conflict = exc
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    "Rapporten er indsendt til programlederen." if submit else "Kladden er gemt.",
+                )
+                return redirect("reporting:report", programme=programme, code=code, slug=slug)
+    else:
+        form, target_forms = _unbound(request, report, initiative, round_)
+    review = ReviewForm(initial={"version": report.version}) if may_review else None
+    return _render(
+        request, report, form, target_forms, review, may_edit, may_review, conflict=conflict
+    )
+
+
+def _unbound(request, report, initiative, round_):
+    form = ReportForm(
+        initial={
+            "version": report.version,
+            "progress": report.progress,
+            "challenges": report.challenges,
+            "next_steps": report.next_steps,
+            "budget_spent": report.budget_spent,
+        }
+    )
+    return form, _target_forms(request, initiative, round_, bound=False)
+
+
+def _render(request, report, form, target_forms, review, may_edit, may_review, conflict=None):
+    ctx = {
+        "report": report,
+        "round": report.round,
+        "initiative": report.initiative,
+        "form": form,
+        "target_forms": target_forms,
+        "review": review,
+        "may_edit": may_edit,
+        "may_review": may_review,
+        "conflict": conflict,
+        "has_errors": form.errors or any(f.errors for f in target_forms),
+    }
+    status = 409 if conflict else (400 if ctx["has_errors"] and request.method == "POST" else 200)
+    return render(request, "initiatives/status_report.html", ctx, status=status)

@@ -1,0 +1,97 @@
+"""Issue 4's end-to-end story in real Chromium, through the pages only.
+
+A tovholder fills in the Småjobs report, saves a draft and submits; the programleder
+returns it with a comment; the tovholder corrects and resubmits; the programleder
+approves; the initiative page then shows the new attainment. axe checks every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from initiatives.models import ReportingRound
+
+from ..base import PASSWORD, load_reference, make_users
+from .test_pages_browser import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF = "Aktivitet: Antal jobcentermedarbejdere, der deltager i kompetenceudvikling"
+COMPETENCES = "Output: Antal jobcentermedarbejdere, der har opnået nye kompetencer"
+
+
+@pytest.fixture
+def people(transactional_db):
+    programme = load_reference()
+    ReportingRound.objects.create(
+        programme=programme,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )
+    return make_users(programme)
+
+
+def log_in_as(page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{live_server.url}/initiativer/")
+
+
+def staff_value(page):
+    return page.get_by_role("group", name=STAFF).get_by_label("Værdi")
+
+
+def test_report_returned_corrected_and_approved_shows_the_new_attainment(page, live_server, people):
+    log_in_as(page, live_server, "tove")
+    page.get_by_role("link", name="Rapportering").click()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="2018-3 (maj.–jun. 2018)").click()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Småjobs").click()
+    assert staff_value(page).input_value() == "60"  # prefilled from 2018-2
+    assert serious_violations(page) == []
+
+    staff_value(page).fill("68")
+    page.get_by_label("Fremdrift").fill("To nye forløb er startet.")
+    page.get_by_role("button", name="Gem kladde").click()
+    # The other staff figure was carried forward unchanged, which must be confirmed.
+    assert "Rapporten er ikke gemt." in page.get_by_role("alert").inner_text()
+    assert staff_value(page).input_value() == "68"  # what was typed is kept
+    assert serious_violations(page) == []
+    page.get_by_role("group", name=COMPETENCES).get_by_label("Uændret siden sidste runde").check()
+    page.get_by_role("button", name="Gem kladde").click()
+    assert "Kladden er gemt." in page.get_by_role("status").inner_text()
+    page.get_by_role("button", name="Indsend til programlederen").click()
+    assert "indsendt til programlederen" in page.get_by_role("status").inner_text()
+
+    log_in_as(page, live_server, "per")
+    page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
+    assert serious_violations(page) == []
+    page.get_by_label("Kommentar til tovholderen").fill("Tallet skal være pr. 30. juni.")
+    page.get_by_role("button", name="Returnér til tovholderen").click()
+    assert "er returneret" in page.get_by_role("status").inner_text()
+
+    log_in_as(page, live_server, "tove")
+    page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
+    assert "Tallet skal være pr. 30. juni." in page.get_by_role("note").inner_text()
+    staff_value(page).fill("72")
+    page.get_by_role("button", name="Indsend til programlederen").click()
+
+    log_in_as(page, live_server, "per")
+    page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
+    page.get_by_role("button", name="Godkend").click()
+    assert "er godkendt" in page.get_by_role("status").inner_text()
+
+    page.goto(f"{live_server.url}/initiativer/smajobs/")
+    row = page.get_by_role("row").filter(has_text="deltager i kompetenceudvikling")
+    assert "450 % (over mål)" in row.inner_text()  # 72 of 16
+    assert serious_violations(page) == []

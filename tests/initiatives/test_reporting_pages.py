@@ -1,0 +1,169 @@
+"""The reporting pages: rounds, a round's reports, and the status form with review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
+
+pytestmark = pytest.mark.django_db
+
+STAFF = "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling"
+
+
+@pytest.fixture
+def open_round(reference) -> ReportingRound:
+    return ReportingRound.objects.create(
+        programme=reference,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )
+
+
+def url(slug: str = "smajobs", code: str = "2018-3") -> str:
+    return reverse(
+        "reporting:report", kwargs={"programme": "jobvaekstpakken", "code": code, "slug": slug}
+    )
+
+
+def form_data(**overrides) -> dict:
+    """A complete Småjobs form as the browser would post it (version 0: a new report)."""
+    data = {
+        "version": "0",
+        "progress": "Godt i gang",
+        "challenges": "",
+        "next_steps": "",
+        "budget_spent": "",
+        "action": "gem",
+    }
+    for target in Target.objects.filter(initiative__slug="smajobs"):
+        data[f"t{target.pk}-value"] = ""
+        data[f"t{target.pk}-comment"] = ""
+    staff = Target.objects.get(title=STAFF)
+    data[f"t{staff.pk}-value"] = "70"
+    data.update(overrides)
+    return data
+
+
+def test_the_rounds_page_lists_rounds_with_their_progress(client, users, open_round):
+    client.force_login(users.baggrundsgruppe)
+    page = client.get(reverse("reporting:rounds")).content.decode()
+    assert "2018-3 (maj.–jun. 2018)" in page
+    assert "2018-2 (mar.–apr. 2018)" in page
+    assert "5 af 5" in page  # all five reports of 2018-2 are approved
+
+
+def test_the_round_page_shows_each_initiatives_report_state(client, users, open_round):
+    client.force_login(users.udvalg)
+    page = client.get(
+        reverse("reporting:round", kwargs={"programme": "jobvaekstpakken", "code": "2018-3"})
+    ).content.decode()
+    assert page.count("Ikke påbegyndt") == 5
+
+
+def test_the_form_is_prefilled_from_the_previous_round(client, users, open_round):
+    client.force_login(users.tovholder)
+    page = client.get(url()).content.decode()
+    staff = Target.objects.get(title=STAFF)
+    assert f'name="t{staff.pk}-value" value="60"' in page
+    assert "Uændret siden sidste runde" in page
+    assert "Indsend til programlederen" in page
+
+
+def test_carrying_a_value_forward_must_be_confirmed(client, users, open_round):
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    response = client.post(url(), form_data(**{f"t{staff.pk}-value": "60"}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Værdien er den samme som i sidste runde" in page
+    assert "Godt i gang" in page  # what was typed is kept
+    assert not StatusReport.objects.filter(round=open_round).exists()
+    response = client.post(
+        url(), form_data(**{f"t{staff.pk}-value": "60", f"t{staff.pk}-confirm_unchanged": "on"})
+    )
+    assert response.status_code == 302
+    assert StatusUpdate.objects.get(target=staff, round=open_round).value == 60
+
+
+def test_a_danish_number_is_accepted_and_text_is_refused(client, users, open_round):
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    bad = client.post(url(), form_data(**{f"t{staff.pk}-value": "tres"}))
+    assert bad.status_code == 400
+    assert "Skriv et tal, f.eks. 12 eller 1.234,5." in bad.content.decode()
+    ok = client.post(url(), form_data(**{f"t{staff.pk}-value": "1.234,5"}))
+    assert ok.status_code == 302
+    assert StatusUpdate.objects.get(target=staff, round=open_round).value == 1234.5
+
+
+def test_draft_submit_then_review_through_the_pages(client, users, open_round):
+    client.force_login(users.tovholder)
+    assert client.post(url(), form_data()).status_code == 302
+    assert client.post(url(), form_data(version="1", action="indsend")).status_code == 302
+    report = StatusReport.objects.get(round=open_round)
+    assert report.state == "indsendt"
+
+    client.force_login(users.programleder)
+    page = client.get(url()).content.decode()
+    assert "Behandl rapporten" in page
+    returned = client.post(url(), {"review": "returner", "version": "2", "comment": ""})
+    assert "Skriv, hvad tovholderen skal rette." in returned.content.decode()
+    client.post(url(), {"review": "returner", "version": "2", "comment": "Ret tallet."})
+    report.refresh_from_db()
+    assert report.state == "returneret"
+
+    client.force_login(users.tovholder)
+    assert "Ret tallet." in client.get(url()).content.decode()
+    client.post(url(), form_data(version="3", action="indsend"))
+    client.force_login(users.programleder)
+    client.post(url(), {"review": "godkend", "version": "4", "comment": ""})
+    report.refresh_from_db()
+    assert report.state == "godkendt"
+    assert report.history.count() >= 5
+
+
+def test_a_stale_version_is_refused_with_the_conflict_message(client, users, open_round):
+    client.force_login(users.tovholder)
+    client.post(url(), form_data())
+    response = client.post(url(), form_data(progress="Min ældre tekst"))  # still version 0
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Intet er gemt" in page
+    assert StatusReport.objects.get(round=open_round).progress == "Godt i gang"
+
+
+def test_a_tovholder_reads_but_cannot_post_another_initiatives_report(client, users, open_round):
+    client.force_login(users.tovholder)
+    page = client.get(url("kongresturisme")).content.decode()
+    assert "Indsend til programlederen" not in page
+    assert "Du kan læse rapporten, men ikke ændre den" in page
+    assert client.post(url("kongresturisme"), {"version": "0", "action": "gem"}).status_code == 403
+    assert not StatusReport.objects.filter(round=open_round).exists()
+
+
+@pytest.mark.parametrize("role", ["baggrundsgruppe", "udvalg"])
+def test_read_only_roles_cannot_post_or_review(client, users, open_round, role):
+    client.force_login(getattr(users, role))
+    assert client.post(url(), form_data()).status_code == 403
+    assert client.post(url(), {"review": "godkend", "version": "0"}).status_code == 403
+
+
+def test_a_user_without_a_role_sees_no_round(client, users, open_round):
+    client.force_login(users.outsider)
+    assert client.get(url()).status_code == 404
+    assert "2018-3" not in client.get(reverse("reporting:rounds")).content.decode()
+
+
+def test_a_closed_round_is_read_only(client, users, reference):
+    client.force_login(users.tovholder)
+    page = client.get(url(code="2018-2")).content.decode()
+    assert "runden er ikke åben" in page
+    assert client.post(url(code="2018-2"), form_data(version="1")).status_code == 403
