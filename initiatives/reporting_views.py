@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .access import initiative_for_user, programmes_for_user
@@ -33,11 +33,13 @@ def _round_for_user(request: HttpRequest, programme: str, code: str) -> Reportin
     )
 
 
+@require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.reporting_rounds(programmes=programmes_for_user(request.user))
     return render(request, "initiatives/round_list.html", {"rows": rows})
 
 
+@require_safe
 def round_detail(request: HttpRequest, programme: str, code: str) -> HttpResponse:
     round_ = _round_for_user(request, programme, code)
     ctx = {"round": round_, "reports": selectors.round_reports(round_=round_)}

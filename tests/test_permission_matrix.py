@@ -1,0 +1,91 @@
+"""Every URL × every role × own/other initiative × GET/POST: no unexpected success.
+
+"Own" is Småjobs, the demo tovholder's initiative; "other" is Kongresturisme. A
+success (2xx, or a 302 that is not a redirect to the login page) is allowed only where
+the table below says so. The count of combinations is printed for the issue notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from initiatives.models import ReportingRound, StatusReport
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "tovholder", "programleder", "baggrundsgruppe", "udvalg", "admin"]
+READERS = {"tovholder", "programleder", "baggrundsgruppe", "udvalg", "admin"}
+EDITORS_OWN = {"tovholder", "programleder", "admin"}
+EDITORS_OTHER = {"programleder", "admin"}
+REVIEWERS = {"programleder", "admin"}
+LOGGED_IN = set(ROLES) - {"anonymous"}
+
+
+def _pages():
+    """(name, url, method, data, roles allowed to succeed)."""
+    report = "/rapportering/jobvaekstpakken/2018-3/{}/"
+    save = {"version": "0", "action": "gem", "progress": "x"}
+    review = {"review": "godkend", "version": "1"}
+    return [
+        ("initiative list", "/initiativer/", "get", None, LOGGED_IN),
+        ("initiative list", "/initiativer/", "post", {}, set()),
+        ("initiative own", "/initiativer/smajobs/", "get", None, READERS),
+        ("initiative other", "/initiativer/kongresturisme/", "get", None, READERS),
+        ("initiative own", "/initiativer/smajobs/", "post", {}, set()),
+        ("rounds", "/rapportering/", "get", None, LOGGED_IN),
+        ("rounds", "/rapportering/", "post", {}, set()),
+        ("round", "/rapportering/jobvaekstpakken/2018-3/", "get", None, READERS),
+        ("round", "/rapportering/jobvaekstpakken/2018-3/", "post", {}, set()),
+        ("report own", report.format("smajobs"), "get", None, READERS),
+        ("report other", report.format("kongresturisme"), "get", None, READERS),
+        ("report own", report.format("smajobs"), "post", save, EDITORS_OWN),
+        ("report other", report.format("kongresturisme"), "post", save, EDITORS_OTHER),
+        ("review own", report.format("ivaerksaetteri"), "post", review, REVIEWERS),
+        ("admin", "/admin/", "get", None, {"admin"}),
+        ("admin targets", "/admin/initiatives/target/", "get", None, {"admin"}),
+        ("admin target change", "/admin/initiatives/target/1/change/", "post", {}, {"admin"}),
+    ]
+
+
+def _succeeded(response) -> bool:
+    if response.status_code == 302:
+        return "/login/" not in response["Location"]
+    return 200 <= response.status_code < 300 or response.status_code == 400
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_gets_further_than_it_may(client, users, role):
+    round_ = ReportingRound.objects.create(
+        programme_id=users.tovholder.memberships.get().programme_id,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )
+    # A submitted report for the review row.
+    StatusReport.objects.create(initiative_id=5, round=round_, state="indsendt", version=1)
+    if role != "anonymous":
+        client.force_login(getattr(users, role))
+    unexpected = []
+    tried = 0
+    for name, url, method, data, allowed in _pages():
+        response = getattr(client, method)(url, data or {})
+        tried += 1
+        ok = _succeeded(response)
+        if ok and role not in allowed:
+            unexpected.append(f"{method.upper()} {name} {url}: {response.status_code}")
+        if role in allowed and not ok:
+            unexpected.append(f"{method.upper()} {name} {url} refused: {response.status_code}")
+        if role == "anonymous" and method == "get" and not url.startswith("/admin"):
+            assert response.status_code == 302 and "/login/" in response["Location"]
+        # Reset what an allowed POST changed, so every role meets the same state.
+        StatusReport.objects.filter(round=round_).exclude(initiative_id=5).delete()
+        StatusReport.objects.filter(initiative_id=5, round=round_).update(
+            state="indsendt", version=1
+        )
+    print(f"{role}: {tried} combinations, {len(unexpected)} unexpected")
+    assert unexpected == []
