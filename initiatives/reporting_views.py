@@ -190,3 +190,19 @@ def _render(request, report, form, target_forms, review, may_edit, may_review, c
     }
     status = 409 if conflict else (400 if ctx["has_errors"] and request.method == "POST" else 200)
     return render(request, "initiatives/status_report.html", ctx, status=status)
+
+
+@require_safe
+def report_history(request: HttpRequest, programme: str, code: str, slug: str) -> HttpResponse:
+    round_ = _round_for_user(request, programme, code)
+    initiative = initiative_for_user(request, slug)
+    if initiative.programme_id != round_.programme_id:
+        raise Http404("Indsatsen hører ikke til denne runde.")
+    report = services.status_report_for(initiative=initiative, round_=round_)
+    ctx = {
+        "report": report,
+        "round": round_,
+        "initiative": initiative,
+        "entries": selectors.report_history(report=report),
+    }
+    return render(request, "initiatives/report_history.html", ctx)

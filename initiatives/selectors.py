@@ -197,3 +197,71 @@ def previous_values(*, initiative: Initiative, round_: ReportingRound) -> dict[i
         if (year, number) < (round_.year, round_.number):
             values[target_id] = value
     return values
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    changes: list[tuple[str, str, str]]
+
+
+def _entries(records, label) -> list[HistoryEntry]:
+    """Turn simple-history records (newest first) into who-changed-what rows."""
+    records = list(records)
+    entries = []
+    kinds = {"+": "oprettet", "~": "ændret", "-": "slettet"}
+    for i, record in enumerate(records):
+        older = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if older is not None:
+            delta = record.diff_against(older)
+            for change in delta.changes:
+                field_name = record._meta.get_field(change.field).verbose_name
+                changes.append((str(field_name), _shown(change.old), _shown(change.new)))
+        user = record.history_user
+        who = (user.get_full_name() or user.username) if user else "system/import"
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=who,
+                what=f"{label(record)} {kinds.get(record.history_type, '')}",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        from jobvaekst.numbers import format_number
+
+        return format_number(value)
+    return str(value)
+
+
+def report_history(*, report: StatusReport) -> list[HistoryEntry]:
+    """Every change to a report and its status updates, newest first, with the author."""
+    if report.pk is None:
+        return []
+    entries = _entries(
+        report.history.select_related("history_user").order_by("-history_date"),
+        lambda r: "Rapporten",
+    )
+    updates = (
+        StatusUpdate.history.filter(
+            target__initiative_id=report.initiative_id, round_id=report.round_id
+        )
+        .select_related("history_user", "target")
+        .order_by("target_id", "-history_date")
+    )
+    by_target: dict[int, list] = {}
+    for record in updates:
+        by_target.setdefault(record.target_id, []).append(record)
+    for records in by_target.values():
+        entries += _entries(records, lambda r: f"Status for »{r.target.title}«")
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

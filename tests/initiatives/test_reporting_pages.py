@@ -167,3 +167,18 @@ def test_a_closed_round_is_read_only(client, users, reference):
     page = client.get(url(code="2018-2")).content.decode()
     assert "runden er ikke åben" in page
     assert client.post(url(code="2018-2"), form_data(version="1")).status_code == 403
+
+
+def test_the_history_shows_who_changed_what(client, users, open_round):
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    client.post(url(), form_data())
+    client.post(
+        url(), form_data(version="1", progress="Bedre tekst", **{f"t{staff.pk}-value": "71"})
+    )
+    client.force_login(users.udvalg)  # a read-only role may read the history
+    page = client.get(url() + "historik/").content.decode()
+    assert page.count("tove") >= 3  # the report twice and the status update
+    assert "Fremdrift</strong>: Godt i gang → Bedre tekst" in page
+    assert "Værdi</strong>: 70 → 71" in page
+    assert "Status for »Antal jobcentermedarbejdere" in page
