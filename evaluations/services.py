@@ -25,7 +25,13 @@ from django.utils import timezone
 from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
 
 from . import attainment as engine
-from .models import Assessment, AttainmentSnapshot, ImplementationParameter, ScoreSnapshot
+from .models import (
+    Assessment,
+    AttainmentSnapshot,
+    ImplementationParameter,
+    ParameterScore,
+    ScoreSnapshot,
+)
 from .scoring import SCORING_VERSION, implementation_score
 
 logger = logging.getLogger("jobvaekst.recompute")
@@ -416,3 +422,44 @@ def as_dict(result: engine.Result) -> dict:
     data = asdict(result)
     data["category"] = str(result.category)
     return data
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    programme,
+    user,
+    title: str,
+    date,
+    assessor: str,
+    kind: str,
+    initiative=None,
+    scores: Sequence[tuple[ImplementationParameter, int | None, str]],
+) -> Assessment:
+    """Record an assessment with one score (or *ikke scoret*) per parameter."""
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perm("evaluations.record_scores", programme):
+        raise PermissionDenied("Kun programlederen kan registrere vurderinger.")
+    assessment = Assessment(
+        programme=programme,
+        title=title,
+        date=date,
+        assessor=assessor,
+        kind=kind,
+        recorded_by=user,
+    )
+    assessment.full_clean()
+    assessment.save()
+    for parameter, score, justification in scores:
+        row = ParameterScore(
+            assessment=assessment,
+            parameter=parameter,
+            initiative=initiative,
+            score=score,
+            justification=justification,
+        )
+        row.full_clean()
+        row._history_user = user
+        row.save()
+    return assessment

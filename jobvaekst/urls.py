@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("initiativer/", include("initiatives.urls")),
     path("rapportering/", include("initiatives.reporting_urls")),
+    path("vurderinger/", include("evaluations.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,60 @@
+"""Forms for recording an implementation assessment (six parameters, 1–5 or not scored)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from initiatives.models import Initiative
+
+from .models import Assessment, ImplementationParameter, ScoreLevel
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(label="Titel", max_length=200)
+    date = forms.DateField(
+        label="Dato",
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Skriv datoen som dd.mm.åååå, f.eks. 15.05.2018."},
+        widget=forms.DateInput(attrs={"placeholder": "dd.mm.åååå"}),
+    )
+    assessor = forms.CharField(label="Evaluator", max_length=200)
+    kind = forms.ChoiceField(label="Type", choices=Assessment.Kind.choices)
+    initiative = forms.ModelChoiceField(
+        label="Gælder",
+        queryset=Initiative.objects.none(),
+        required=False,
+        empty_label="Hele programmet",
+    )
+
+    def __init__(self, *args, programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = Initiative.objects.filter(programme=programme)
+
+
+class ParameterScoreForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="Score",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    justification = forms.CharField(
+        label="Begrundelse", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, parameter: ImplementationParameter, levels, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.parameter = parameter
+        self.fields["score"].choices = [("", "Ikke scoret")] + [
+            (level.score, f"{level.score} – {level.meaning}") for level in levels
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("score") is not None and not (data.get("justification") or "").strip():
+            self.add_error("justification", "Begrund scoren med et par sætninger.")
+        return data
+
+
+def score_levels() -> list[ScoreLevel]:
+    return list(ScoreLevel.objects.order_by("-score"))
