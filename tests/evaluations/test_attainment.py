@@ -533,26 +533,27 @@ def test_batch_of_nothing_is_an_empty_frame():
     assert "percent" in out.columns
 
 
-def test_result_from_row_rebuilds_the_inputs_when_the_objects_are_not_in_the_frame():
+def test_result_from_row_reads_series_and_itertuples_rows():
     history = [(date(2017, 1, 1), 0.0), (date(2018, 1, 1), None), (date(2018, 3, 1), 40.0)]
     items = [
         (spec(phases=((2017, 30.0), (2018, 80.0))), obs(40.0, stated_low=9.0), REPORT, history),
         (spec(target_low=16.0), None, REPORT, ()),
     ]
-    out = attainment_batch(specs_to_frame(items)).drop(columns=["spec", "observation"])
+    out = attainment_batch(specs_to_frame(items))
     for (s, o, as_of, h), row in zip(items, out.itertuples(index=False), strict=True):
         assert_same(attainment(s, o, as_of=as_of, history=h), result_from_row(row))
     for (s, o, as_of, h), (_, row) in zip(items, out.iterrows(), strict=True):
         assert_same(attainment(s, o, as_of=as_of, history=h), result_from_row(row))
 
 
-def test_result_from_row_reads_itertuples_rows():
+def test_batch_returns_keys_and_results_in_the_input_order():
     items = [(spec(target_id=i, target_low=10.0), obs(float(i)), REPORT, ()) for i in range(1, 4)]
     out = attainment_batch(specs_to_frame(items))
-    results = [result_from_row(row) for row in out.itertuples(index=False)]
-    assert [r.percent for r in results] == [10.0, 20.0, 30.0]
-    for (s, o, as_of, history), r in zip(items, results, strict=True):
-        assert_same(attainment(s, o, as_of=as_of, history=history), r)
+    assert list(out["target_id"]) == [1, 2, 3]
+    assert list(out["percent"]) == [10.0, 20.0, 30.0]
+    assert list(out["category"]) == ["Bagud", "Bagud", "På sporet"]  # expected ≈ 33 %
+    assert set(engine.OUTPUT_KEY_COLUMNS) <= set(out.columns)
+    assert "spec_target_low" not in out.columns  # the inputs stay in the input frame
 
 
 # --- Properties -------------------------------------------------------------------------
@@ -620,14 +621,23 @@ def cases(draw, target_id: int = 1):
     return (draw(target_specs(target_id)), draw(observations()), draw(day), draw(histories))
 
 
+thresholds = st.builds(
+    Thresholds,
+    on_track_tolerance=st.sampled_from([0.0, 10.0, 12.5]),
+    critical_gap=st.sampled_from([10.0, 30.0]),
+    discrepancy_points=st.sampled_from([0.0, 5.0, 20.0]),
+)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(cases(), min_size=1, max_size=12))
-def test_batch_equals_scalar_exactly(items):
+@given(st.lists(cases(), min_size=1, max_size=12), thresholds)
+def test_batch_equals_scalar_exactly(items, th):
     items = [(dataclasses.replace(s, target_id=i), o, d, h) for i, (s, o, d, h) in enumerate(items)]
-    out = attainment_batch(specs_to_frame(items))
+    out = attainment_batch(specs_to_frame(items), thresholds=th)
     assert len(out) == len(items)
     for (s, o, as_of, history), row in zip(items, out.itertuples(index=False), strict=True):
-        assert_same(attainment(s, o, as_of=as_of, history=history), result_from_row(row))
+        expected = attainment(s, o, as_of=as_of, history=history, thresholds=th)
+        assert_same(expected, result_from_row(row))
 
 
 def test_batch_equals_scalar_on_a_large_seeded_mix():
