@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
+from jobvaekst.queue import publish
 
 from . import attainment as engine
 from .models import (
@@ -376,16 +377,6 @@ def snapshots_mark_stale(*, target_ids: Iterable[int]) -> int:
     )
 
 
-def _publish(task, *args) -> bool:
-    """Send a task without ever blocking or failing the request that asked for it."""
-    try:
-        task.apply_async(args=args, retry=False)
-    except Exception:  # the broker is down or slow: the stale mark and the sweep cover it
-        logger.warning("kunne ikke sende %s; sweep genberegner senere", task.name, exc_info=True)
-        return False
-    return True
-
-
 def recompute_request(*, target_ids: Iterable[int]) -> None:
     """Mark the targets' snapshots stale now and recompute them after the commit."""
     from .tasks import recompute_targets
@@ -394,13 +385,13 @@ def recompute_request(*, target_ids: Iterable[int]) -> None:
     if not ids:
         return
     snapshots_mark_stale(target_ids=ids)
-    transaction.on_commit(lambda: _publish(recompute_targets, ids))
+    transaction.on_commit(lambda: publish(recompute_targets, ids))
 
 
 def scores_recompute_request(*, assessment_id: int) -> None:
     from .tasks import recompute_scores
 
-    transaction.on_commit(lambda: _publish(recompute_scores, assessment_id))
+    transaction.on_commit(lambda: publish(recompute_scores, assessment_id))
 
 
 def stale_target_ids() -> list[int]:

@@ -697,3 +697,48 @@ class Membership(TimeStamped):
     def __str__(self) -> str:
         where = self.initiative or self.programme
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+class Notification(TimeStamped):
+    """An e-mail sent about a report. The unique constraint makes each one go out once."""
+
+    class Kind(models.TextChoices):
+        REMINDER_BEFORE = "paamindelse_foer", _("Påmindelse før fristen")
+        REMINDER_DEADLINE = "paamindelse_frist", _("Påmindelse på fristen")
+        SUBMITTED = "indsendt", _("Rapport indsendt")
+        RETURNED = "returneret", _("Rapport returneret")
+
+    round = models.ForeignKey(
+        ReportingRound, on_delete=models.CASCADE, related_name="+", verbose_name=_("runde")
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", verbose_name=_("indsats")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("modtager"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    report_version = models.PositiveIntegerField(
+        _("rapportversion"),
+        default=0,
+        help_text=_("For indsendt/returneret: hver indsendelse giver sin egen besked."),
+    )
+
+    class Meta:
+        verbose_name = _("notifikation")
+        verbose_name_plural = _("notifikationer")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "initiative", "recipient", "kind", "report_version"],
+                name="notification_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} til {self.recipient} ({self.initiative}, {self.round.code})"
+        )

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jobvaekst.queue import publish
+
 from . import selectors
 from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
 
@@ -168,6 +170,8 @@ def status_report_save(
     report.full_clean()
     report._history_user = user
     report.save()
+    if submit:
+        _notify(report)
     for item in data.updates:
         update = StatusUpdate.objects.filter(target_id=item.target_id, round=report.round).first()
         if update is None:
@@ -215,4 +219,13 @@ def status_report_review(
     report.reviewed_at = timezone.now()
     report._history_user = user
     report.save()
+    if not approve:
+        _notify(report)
     return report
+
+
+def _notify(report: StatusReport) -> None:
+    """Send the e-mail after the commit, through the worker; never fail the save for it."""
+    from .tasks import notify_report
+
+    transaction.on_commit(lambda: publish(notify_report, report.pk))

@@ -208,6 +208,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jobvaekst-monitor@localhost")
+# Links in e-mails point here, e.g. https://jobvaekst.aalborg.dk (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A tovholder with a missing report is reminded this many days before the deadline,
+# and again on the deadline.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -232,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-snapshots": {
         "task": "evaluations.sweep_stale",
         "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    # Reminders about missing reports, every morning at 07:00.
+    "reporting-reminders": {
+        "task": "initiatives.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Everything, nightly at 02:30 Copenhagen time.
     "nightly-full-recompute": {
