@@ -114,3 +114,103 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class TargetForm(forms.ModelForm):
+    """A target's definition. Phases are typed as "2017:30; 2018:80"."""
+
+    phases_text = forms.CharField(
+        label="Faser (år:værdi; …)",
+        required=False,
+        help_text="F.eks. 2017:30; 2018:80. Tomt: ingen faser.",
+    )
+    reason = forms.CharField(
+        label="Begrundelse for ændringen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Skal udfyldes, når målet allerede har statusopdateringer.",
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "sub_initiative",
+            "level",
+            "order",
+            "title",
+            "definition",
+            "kind",
+            "unit",
+            "direction",
+            "basis",
+            "baseline_low",
+            "baseline_high",
+            "baseline_year",
+            "target_low",
+            "target_high",
+            "target_text",
+            "start_date",
+            "target_date",
+            "cumulative",
+            "orientation",
+            "horizon",
+            "measurable",
+        ]
+        localized_fields = ["baseline_low", "baseline_high", "target_low", "target_high"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, needs_reason: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_reason = needs_reason
+        self.fields["sub_initiative"].queryset = self.instance.initiative.sub_initiatives.all()
+        for name in ("start_date", "target_date"):
+            self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d"]
+            self.fields[name].error_messages["invalid"] = "Skriv datoen som dd.mm.åååå."
+        for name in ("baseline_low", "baseline_high", "target_low", "target_high"):
+            self.fields[name].error_messages.update(NUMBER_MESSAGES)
+        if self.instance.pk and not self.is_bound:
+            self.initial["phases_text"] = "; ".join(
+                f"{p.year}:{p.value.normalize():f}" for p in self.instance.phases.all()
+            )
+
+    def clean_phases_text(self) -> list[tuple[int, Decimal]]:
+        text = self.cleaned_data["phases_text"].strip()
+        phases: list[tuple[int, Decimal]] = []
+        if not text:
+            return phases
+        for part in text.split(";"):
+            year, sep, value = part.strip().partition(":")
+            try:
+                parsed = (int(year), Decimal(value.strip().replace(".", "").replace(",", ".")))
+            except (ValueError, ArithmeticError):
+                raise forms.ValidationError(
+                    f"»{part.strip()}« er ikke en fase; skriv år:værdi, f.eks. 2017:30."
+                ) from None
+            if not sep or parsed[1] < 0:
+                raise forms.ValidationError(
+                    f"»{part.strip()}« er ikke en fase; skriv år:værdi, værdien 0 eller mere."
+                )
+            phases.append(parsed)
+        years = [y for y, _ in phases]
+        if len(set(years)) != len(years):
+            raise forms.ValidationError("Hvert år må kun have én fase.")
+        return sorted(phases)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("target_low"), data.get("target_high")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "target_high", "Den øvre grænse skal være mindst lige så stor som den nedre."
+            )
+        blow, bhigh = data.get("baseline_low"), data.get("baseline_high")
+        if blow is not None and bhigh is not None and blow > bhigh:
+            self.add_error(
+                "baseline_high", "Den øvre grænse skal være mindst lige så stor som den nedre."
+            )
+        if self.needs_reason and self.has_changed() and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                "Målet har allerede statusopdateringer. Skriv, hvorfor det ændres.",
+            )
+        return data

@@ -265,3 +265,19 @@ def report_history(*, report: StatusReport) -> list[HistoryEntry]:
         entries += _entries(records, lambda r: f"Status for »{r.target.title}«")
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def target_history(*, target: Target) -> list[HistoryEntry]:
+    """Every change to a target, newest first, with author and reason."""
+    records = target.history.select_related("history_user").order_by("-history_date")
+    entries = _entries(records, lambda r: "Målet")
+    reasons = [r.history_change_reason or "" for r in records]
+    return [
+        HistoryEntry(
+            when=e.when,
+            who=e.who,
+            what=f"{e.what}" + (f" – begrundelse: {reason}" if reason else ""),
+            changes=e.changes,
+        )
+        for e, reason in zip(entries, reasons, strict=True)
+    ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from jobvaekst.queue import publish
 
 from . import selectors
-from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
+from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target, TargetPhase
 
 
 class ConflictError(Exception):
@@ -229,3 +229,32 @@ def _notify(report: StatusReport) -> None:
     from .tasks import notify_report
 
     transaction.on_commit(lambda: publish(notify_report, report.pk))
+
+
+@transaction.atomic
+def target_save(
+    *, target: Target, user, phases: Sequence[tuple[int, Decimal]], reason: str = ""
+) -> Target:
+    """Create or change a target; a change to a target with statuses needs a reason."""
+    _check(user, "initiatives.manage_targets", target.initiative)
+    has_updates = target.pk is not None and target.updates.exists()
+    if has_updates and not reason.strip():
+        raise ValidationError(
+            {"reason": "Målet har allerede statusopdateringer. Skriv, hvorfor det ændres."}
+        )
+    target.full_clean()
+    target._history_user = user
+    target._change_reason = reason.strip() or ("Oprettet" if target.pk is None else "")
+    target.save()
+    existing = {p.year: p for p in target.phases.all()}
+    wanted = dict(phases)
+    for year, phase in existing.items():
+        if year not in wanted:
+            phase.delete()
+    for year, value in wanted.items():
+        phase = existing.get(year) or TargetPhase(target=target, year=year)
+        if phase.pk is None or phase.value != value:
+            phase.value = value
+            phase.full_clean()
+            phase.save()
+    return target

@@ -161,6 +161,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def _celery_eager_unless_redis(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run tasks in-process for every test that does not ask for the real worker."""
     if request.node.get_closest_marker("redis"):
+        # Celery keeps "we are inside a task" in one process-wide flag that eager calls
+        # set and restore. Two threads running eager tasks at once (the live server's
+        # request threads) can leave it set, and a later .get() on a real result would
+        # then refuse to wait. This process is never inside a task here, so clear it.
+        from celery._state import _set_task_join_will_block
+
+        _set_task_join_will_block(False)
         yield
         return
     from jobvaekst.celery import app

@@ -23,6 +23,15 @@ class Command(BaseCommand):
         # loaddata skips the recompute signals (raw saves), so compute the figures once
         # here, in-process: `make run` must not depend on a worker.
         call_command("recompute", programme=REFERENCE_SLUG, verbosity=0)
+        # A first history record for what was loaded, so later changes show a difference.
+        call_command(
+            "populate_history",
+            "initiatives.Target",
+            "initiatives.StatusReport",
+            "initiatives.StatusUpdate",
+            "evaluations.ParameterScore",
+            verbosity=0,
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Referencedata indlæst fra {REFERENCE_FIXTURE.name}.")
         )
