@@ -1006,13 +1006,16 @@ def _calendar(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _calendar_of(days)
 
 
-def _flatten(sequences: np.ndarray, *, dates: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _flatten(
+    sequences: np.ndarray, *, dates: bool, lengths: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sequences of (key, value) → flat (row, key, value) arrays, in the given order.
 
     Keys are int64 (years, or days since 1970-01-01 when ``dates``); values are float64
-    with NaN for None.
+    with NaN for None. ``lengths`` (the sequences' lengths) saves a pass when known.
     """
-    lengths = np.fromiter(map(len, sequences), np.int64, len(sequences))
+    if lengths is None:
+        lengths = np.fromiter(map(len, sequences), np.int64, len(sequences))
     # Reading the Python pairs is the costliest step of the batch: flatten them in C to
     # key, value, key, value, ... and split by slicing.
     flat = list(chain.from_iterable(chain.from_iterable(sequences)))
@@ -1068,7 +1071,7 @@ def _batch_forecast(
     lengths = np.fromiter(map(len, sequences), np.int64, n)
     # Only rows that can get a forecast are read: the history is the costliest input.
     rows = np.flatnonzero(~np.isnan(forecast_target) & has_target_date & (lengths >= 2))
-    point_row, days, values = _flatten(sequences[rows], dates=True)
+    point_row, days, values = _flatten(sequences[rows], dates=True, lengths=lengths[rows])
     valid = ~np.isnan(values)
     point_row, days, values = point_row[valid], days[valid], values[valid]
     if len(days) == 0:

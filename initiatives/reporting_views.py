@@ -33,10 +33,29 @@ def _round_for_user(request: HttpRequest, programme: str, code: str) -> Reportin
     )
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.reporting_rounds(programmes=programmes_for_user(request.user))
-    return render(request, "initiatives/round_list.html", {"rows": rows})
+    programmes = programmes_for_user(request.user)
+    if request.method == "POST":
+        programme = get_object_or_404(programmes, slug=request.POST.get("programme", ""))
+        try:
+            year, number = (int(x) for x in request.POST.get("round", "").split("-"))
+            round_ = services.round_open(
+                programme=programme, year=year, number=number, user=request.user
+            )
+        except ValueError:
+            messages.error(request, "Vælg en runde som år-nummer, f.eks. 2019-1.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Runde {round_} er åben for indberetning.")
+        return redirect("reporting:rounds")
+    manageable = [p for p in programmes if request.user.has_perm("initiatives.open_round", p)]
+    ctx = {
+        "rows": selectors.reporting_rounds(programmes=programmes),
+        "manageable": manageable,
+    }
+    return render(request, "initiatives/round_list.html", ctx)
 
 
 @require_safe

@@ -8,10 +8,12 @@ audit trail (django-simple-history) and the recompute signals always see them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -258,3 +260,51 @@ def target_save(
             phase.full_clean()
             phase.save()
     return target
+
+
+def round_period(year: int, number: int) -> tuple[dt.date, dt.date]:
+    """Round 1 is January–February, round 6 November–December."""
+    start = dt.date(year, 2 * number - 1, 1)
+    end = (dt.date(year + 1, 1, 1) if number == 6 else dt.date(year, 2 * number + 1, 1)) - (
+        dt.timedelta(days=1)
+    )
+    return start, end
+
+
+@transaction.atomic
+def round_open(*, programme, year: int, number: int, user=None) -> ReportingRound:
+    """Create the round if needed and open it; its deadline is 15 days after the period.
+
+    ``user`` is None when beat opens it; otherwise only a programleder may.
+    """
+    if user is not None:
+        _check(user, "initiatives.open_round", programme)
+    if not 1 <= number <= 6:
+        raise ValidationError("Runden skal have et nummer fra 1 til 6.")
+    start, end = round_period(year, number)
+    round_, _ = ReportingRound.objects.get_or_create(
+        programme=programme,
+        year=year,
+        number=number,
+        defaults={
+            "period_start": start,
+            "period_end": end,
+            "deadline": end + dt.timedelta(days=settings.ROUND_DEADLINE_DAYS),
+        },
+    )
+    if round_.state != ReportingRound.State.OPEN:
+        round_.state = ReportingRound.State.OPEN
+        round_.full_clean()
+        round_.save()
+    return round_
+
+
+def rounds_open_current(*, today: dt.date) -> list[ReportingRound]:
+    """Open, for every programme running today, the round whose period contains today."""
+    from .models import Programme
+
+    number = (today.month + 1) // 2
+    return [
+        round_open(programme=p, year=today.year, number=number)
+        for p in Programme.objects.filter(start_date__lte=today, end_date__gte=today)
+    ]

@@ -62,6 +62,8 @@ class TargetTable(tables.Table):
         parts = [format_html("{}", text)]
         if snap.flagged:
             parts.append(format_html(' <span class="tag flag">⚑ {}</span>', snap.flag_reason))
+        if snap.pending_approval:
+            parts.append(format_html(' <span class="tag">{}</span>', "afventer godkendelse"))
         if snap.stale:
             parts.append(
                 format_html(

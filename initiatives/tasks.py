@@ -30,3 +30,10 @@ def notify_report(report_id: int) -> int:
     if report.state == StatusReport.State.RETURNED:
         return notifications.report_returned_notify(report=report)
     return 0
+
+
+@shared_task(name="initiatives.open_current_rounds", soft_time_limit=60, **RETRY)
+def open_current_rounds() -> list[str]:
+    from . import services
+
+    return [r.code for r in services.rounds_open_current(today=timezone.localdate())]

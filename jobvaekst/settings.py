@@ -213,6 +213,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A tovholder with a missing report is reminded this many days before the deadline,
 # and again on the deadline.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+# A round's deadline is this many days after its period ends.
+ROUND_DEADLINE_DAYS = env_int("ROUND_DEADLINE_DAYS", 15)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -237,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-snapshots": {
         "task": "evaluations.sweep_stale",
         "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    # Open the bimonthly round of every running programme, every morning at 06:00.
+    "open-current-rounds": {
+        "task": "initiatives.open_current_rounds",
+        "schedule": crontab(hour=6, minute=0),
     },
     # Reminders about missing reports, every morning at 07:00.
     "reporting-reminders": {

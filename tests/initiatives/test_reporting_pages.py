@@ -104,12 +104,17 @@ def test_a_danish_number_is_accepted_and_text_is_refused(client, users, open_rou
     assert StatusUpdate.objects.get(target=staff, round=open_round).value == 1234.5
 
 
-def test_draft_submit_then_review_through_the_pages(client, users, open_round):
+def test_draft_submit_then_review_through_the_pages(
+    client, users, open_round, django_capture_on_commit_callbacks
+):
     client.force_login(users.tovholder)
     assert client.post(url(), form_data()).status_code == 302
-    assert client.post(url(), form_data(version="1", action="indsend")).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute after commit
+        assert client.post(url(), form_data(version="1", action="indsend")).status_code == 302
     report = StatusReport.objects.get(round=open_round)
     assert report.state == "indsendt"
+    detail = client.get(reverse("initiatives:detail", kwargs={"slug": "smajobs"}))
+    assert "afventer godkendelse" in detail.content.decode()
 
     client.force_login(users.programleder)
     page = client.get(url()).content.decode()
@@ -182,3 +187,46 @@ def test_the_history_shows_who_changed_what(client, users, open_round):
     assert "Fremdrift</strong>: Godt i gang → Bedre tekst" in page
     assert "Værdi</strong>: 70 → 71" in page
     assert "Status for »Antal jobcentermedarbejdere" in page
+
+
+def test_the_programleder_opens_a_round(client, users, reference):
+    client.force_login(users.programleder)
+    response = client.post(
+        reverse("reporting:rounds"),
+        {"programme": "jobvaekstpakken", "round": "2019-1"},
+        follow=True,
+    )
+    assert "Runde 2019-1 (jan.–feb. 2019) er åben for indberetning." in response.content.decode()
+    round_ = ReportingRound.objects.get(year=2019, number=1)
+    assert (round_.state, round_.period_end, round_.deadline) == (
+        "aaben",
+        dt.date(2019, 2, 28),
+        dt.date(2019, 3, 15),
+    )
+    bad = client.post(
+        reverse("reporting:rounds"),
+        {"programme": "jobvaekstpakken", "round": "2019-7"},
+        follow=True,
+    )
+    assert "Runden skal have et nummer fra 1 til 6." in bad.content.decode()
+
+
+@pytest.mark.parametrize("role", ["tovholder", "baggrundsgruppe", "udvalg"])
+def test_only_the_programleder_opens_rounds(client, users, reference, role):
+    client.force_login(getattr(users, role))
+    page = client.get(reverse("reporting:rounds")).content.decode()
+    assert "Åbn runden" not in page
+    response = client.post(
+        reverse("reporting:rounds"), {"programme": "jobvaekstpakken", "round": "2019-1"}
+    )
+    assert response.status_code == 403
+    assert not ReportingRound.objects.filter(year=2019).exists()
+
+
+def test_beat_opens_the_current_round_of_running_programmes(reference):
+    from initiatives.services import rounds_open_current
+
+    opened = rounds_open_current(today=dt.date(2018, 11, 20))
+    assert [r.code for r in opened] == ["2018-6"]
+    assert ReportingRound.objects.get(year=2018, number=6).deadline == dt.date(2019, 1, 15)
+    assert rounds_open_current(today=dt.date(2021, 3, 1)) == []  # the programme has ended
