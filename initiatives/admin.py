@@ -8,6 +8,7 @@ from .models import (
     Initiative,
     InitiativeBudget,
     Membership,
+    Notification,
     Programme,
     ReportingRound,
     StatusReport,
@@ -221,3 +222,18 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation"]
     list_select_related = ["user", "programme", "initiative"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Sent e-mails: a record, not something to edit."""
+
+    list_display = ["created_at", "kind", "recipient", "initiative", "round", "report_version"]
+    list_filter = ["kind", "round", "initiative"]
+    list_select_related = ["recipient", "initiative", "round"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
