@@ -167,3 +167,11 @@ def test_a_stale_figure_says_it_is_being_updated(client, users):
     page = client.get(detail("ivaerksaetteri")).content.decode()
     assert "opdateres…" in page
     assert "50 %" in page  # the last computed figure is still shown
+
+
+def test_the_initiative_page_title_is_just_its_name(client, users):
+    client.force_login(users.udvalg)
+    page = client.get(detail("smajobs")).content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == "Småjobs – Jobvækst monitor"
+    assert page.count('id="explain-heading"') == 1
