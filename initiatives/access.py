@@ -42,3 +42,14 @@ def initiative_for_user(request: HttpRequest, slug: str) -> Initiative:
             raise PermissionDenied("Du har ikke adgang til denne indsats.")
         raise Http404("Indsatsen findes ikke.")
     return initiative
+
+
+def programme_for_user(request: HttpRequest, slug: str) -> Programme:
+    """The programme named by ``slug``, if the user holds a role in it; 403 otherwise."""
+    programme = programmes_for_user(request.user).filter(slug=slug).first()
+    if programme is None:
+        if Programme.objects.filter(slug=slug).exists():
+            logger.warning("access denied: user=%s programme=%s", request.user.pk, slug)
+            raise PermissionDenied("Du har ikke adgang til dette program.")
+        raise Http404("Programmet findes ikke.")
+    return programme

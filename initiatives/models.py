@@ -469,13 +469,30 @@ class ReportingRound(TimeStamped):
     MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
     def __str__(self) -> str:
+        return f"{self.code} ({self.period_label})"
+
+    @property
+    def period_label(self) -> str:
+        """The two months in words, e.g. "maj.–jun. 2018"."""
         first = self.MONTHS[(self.number - 1) * 2]
         second = self.MONTHS[(self.number - 1) * 2 + 1]
-        return f"{self.year}-{self.number} ({first}.–{second}. {self.year})"
+        return f"{first}.–{second}. {self.year}"
 
     @property
     def code(self) -> str:
         return f"{self.year}-{self.number}"
+
+    @property
+    def code_key(self) -> tuple[int, int]:
+        """Sorts rounds in time: (year, number)."""
+        return (self.year, self.number)
+
+    def and_earlier(self, prefix: str = "round__") -> Q:
+        """A filter for this round and every earlier round of its programme."""
+        return Q(**{f"{prefix}programme_id": self.programme_id}) & (
+            Q(**{f"{prefix}year__lt": self.year})
+            | Q(**{f"{prefix}year": self.year, f"{prefix}number__lte": self.number})
+        )
 
 
 class StatusReport(TimeStamped):

@@ -33,6 +33,21 @@ class TargetRow:
     stated: str
     snapshot: AttainmentSnapshot | None = None
 
+    @property
+    def level_rank(self) -> int:
+        """Activities before outputs before effects, for sorting the table."""
+        return Level.values.index(self.target.level)
+
+    @property
+    def category(self) -> str:
+        snap = self.snapshot
+        return snap.category if snap else str(AttainmentSnapshot.Category.NO_STATUS)
+
+    @property
+    def category_rank(self) -> int:
+        """Best first: Opnået, På sporet, Bagud, Kritisk, then those without a figure."""
+        return AttainmentSnapshot.Category.values.index(self.category)
+
 
 @dataclass
 class ChainColumn:
@@ -76,18 +91,30 @@ def current_round(*, programme: Programme) -> ReportingRound | None:
     return rounds.exclude(state=ReportingRound.State.PLANNED).first() or rounds.first()
 
 
-def target_rows(*, initiative: Initiative, round_: ReportingRound | None = None) -> list[TargetRow]:
+def target_rows(
+    *,
+    initiative: Initiative,
+    round_: ReportingRound | None = None,
+    targets: QuerySet[Target] | None = None,
+) -> list[TargetRow]:
     """The initiative's targets with their latest status and, for ``round_``, their
-    computed attainment (4 queries, whatever the data size)."""
+    computed attainment (4 queries, whatever the data size).
+
+    ``targets`` narrows the rows (the table's filters). With a round, the latest status is
+    the latest up to that round, so a past round shows what was known then.
+    """
     updates = StatusUpdate.objects.select_related("round").order_by(
         "-round__year", "-round__number"
     )
-    targets = (
-        Target.objects.filter(initiative=initiative)
-        .select_related("sub_initiative")
-        .prefetch_related(
-            "phases", Prefetch("updates", queryset=updates, to_attr="ordered_updates")
+    if round_ is not None:
+        updates = updates.filter(
+            Q(round__year__lt=round_.year)
+            | Q(round__year=round_.year, round__number__lte=round_.number)
         )
+    if targets is None:
+        targets = Target.objects.filter(initiative=initiative)
+    targets = targets.select_related("sub_initiative").prefetch_related(
+        "phases", Prefetch("updates", queryset=updates, to_attr="ordered_updates")
     )
     snapshots = (
         {

@@ -2,20 +2,24 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import localtime
 
+from evaluations.dashboards import CATEGORY_ICONS
 from jobvaekst.numbers import format_percent
 
 from .selectors import TargetRow
 
 
 class TargetTable(tables.Table):
-    level = tables.Column(
-        verbose_name="Niveau", accessor="target__level", order_by=("target__level",)
-    )
+    """The targets table: sortable by every column, exportable to CSV and XLSX.
+
+    Each ``value_*`` method gives the export the same text the page shows, without HTML.
+    """
+
+    level = tables.Column(verbose_name="Niveau", accessor="target__level", order_by=("level_rank",))
     title = tables.Column(verbose_name="Mål", accessor="target__title")
     sub_initiative = tables.Column(
         verbose_name="Delinitiativ", accessor="target__sub_initiative__name", default="–"
@@ -24,9 +28,14 @@ class TargetTable(tables.Table):
     latest_in_words = tables.Column(verbose_name="Seneste status")
     stated = tables.Column(verbose_name="Angivet målopnåelse", default="–")
     attainment = tables.Column(
-        verbose_name="Beregnet målopnåelse", accessor="snapshot", default="–"
+        verbose_name="Beregnet målopnåelse",
+        accessor="snapshot",
+        default="–",
+        order_by=("snapshot__percent",),
     )
-    category = tables.Column(verbose_name="Kategori", accessor="snapshot__category", default="–")
+    category = tables.Column(
+        verbose_name="Kategori", accessor="category", order_by=("category_rank",)
+    )
     orientation = tables.Column(
         verbose_name="Orientering",
         accessor="target__get_orientation_display",
@@ -37,9 +46,9 @@ class TargetTable(tables.Table):
     )
 
     class Meta:
-        attrs = {"class": "data-table"}
-        orderable = False
-        empty_text = "Indsatsen har endnu ingen mål."
+        attrs = {"class": "data-table targets-table"}
+        orderable = True
+        empty_text = "Ingen mål matcher."
 
     def render_level(self, record: TargetRow) -> str:
         return record.target.get_level_display()
@@ -74,7 +83,31 @@ class TargetTable(tables.Table):
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
 
     def render_category(self, record: TargetRow, value: str) -> str:
-        return format_html('<span class="category cat-{}">{}</span>', slugify(value), value)
+        return format_html(
+            '<span class="category cat-{}"><span aria-hidden="true">{}</span> {}</span>',
+            slugify(value),
+            CATEGORY_ICONS.get(value, ""),
+            value,
+        )
+
+    # --- Export: the shown text, without HTML -----------------------------------------
+
+    def value_level(self, record: TargetRow) -> str:
+        return self.render_level(record)
+
+    def value_latest_in_words(self, record: TargetRow, value: str) -> str:
+        return strip_tags(self.render_latest_in_words(record, value))
+
+    def value_attainment(self, record: TargetRow) -> str:
+        if record.snapshot is None:
+            return "–"
+        return strip_tags(self.render_attainment(record))
+
+    def value_category(self, value: str) -> str:
+        return value
+
+    def value_title(self, record: TargetRow, value: str) -> str:
+        return strip_tags(self.render_title(record, value))
 
     def render_title(self, record: TargetRow, value: str) -> str:
         if not record.target.measurable:

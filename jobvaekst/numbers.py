@@ -15,7 +15,8 @@ def format_number(value: Decimal | int | float | None, decimals: int | None = No
     if value is None:
         return "–"
     if decimals is None:
-        value = Decimal(value)
+        # A float (a computed figure) is shown to at most two decimals: 5,3 not 5,30410958…
+        value = Decimal(str(round(value, 2))) if isinstance(value, float) else Decimal(value)
         # normalize() turns 16000.00 into 1.6E+4; quantize back to a plain exponent.
         normal = value.normalize()
         exponent = normal.as_tuple().exponent
@@ -24,14 +25,15 @@ def format_number(value: Decimal | int | float | None, decimals: int | None = No
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
-def format_percent(value: float | None) -> str:
+def format_percent(value: float | None, decimals: int = 2) -> str:
     """An attainment percentage as shown to users: "1,25 %", "375 % (over mål)".
 
-    Raw values are kept everywhere; only the text is rounded (to two decimals).
+    Raw values are kept everywhere; only the text is rounded (to two decimals by default,
+    to one for averages on the dashboards).
     """
     if value is None:
         return "–"
-    text = f"{format_number(Decimal(str(round(value, 2))))} %".replace("-", "−")
+    text = f"{format_number(Decimal(str(round(value, decimals))))} %".replace("-", "−")
     if value > 100:
         return f"{text} (over mål)"
     if value < 0:

@@ -8,7 +8,8 @@ admin.site.site_title = "Jobvækst monitor"
 admin.site.index_title = "Administration"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="initiatives:list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="dashboard:index", permanent=False)),
+    path("oversigt/", include("evaluations.dashboard_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("initiativer/", include("initiatives.urls")),

@@ -1,0 +1,383 @@
+"""What the dashboards show, read from the snapshots (never computed on request).
+
+Every selector here runs a fixed number of queries, whatever the size of the data: the
+overview and the initiative page are pinned by tests. Everything is "as of" a chosen
+round, so picking a past round shows the figures as the snapshots of that round hold
+them (the history view).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+
+from initiatives.models import (
+    Horizon,
+    Initiative,
+    Level,
+    Orientation,
+    Programme,
+    ReportingRound,
+    StatusReport,
+    Target,
+)
+
+from .attainment import mean_capped
+from .charts import SeriesPoint
+from .models import AttainmentSnapshot, ParameterScore, ScoreSnapshot
+
+# The categories in the order the pages list them; "Intet måltal" only shows when used.
+CATEGORIES = [
+    AttainmentSnapshot.Category.ACHIEVED,
+    AttainmentSnapshot.Category.ON_TRACK,
+    AttainmentSnapshot.Category.BEHIND,
+    AttainmentSnapshot.Category.CRITICAL,
+    AttainmentSnapshot.Category.NOT_MEASURABLE,
+    AttainmentSnapshot.Category.NO_STATUS,
+]
+NO_TARGET = AttainmentSnapshot.Category.NO_TARGET
+NO_STATUS = AttainmentSnapshot.Category.NO_STATUS
+
+# A symbol per category, so colour never carries the meaning alone.
+CATEGORY_ICONS = {
+    "Opnået": "✔",
+    "På sporet": "➜",
+    "Bagud": "▼",
+    "Kritisk": "✖",
+    "Ikke målbart": "–",
+    "Ingen status": "?",
+    "Intet måltal": "○",
+}
+
+
+# --- Rounds ------------------------------------------------------------------------------
+
+
+def shown_rounds(*, programme: Programme) -> list[ReportingRound]:
+    """The rounds a user can pick, oldest first: every round that is not merely planned."""
+    return list(
+        ReportingRound.objects.filter(programme=programme)
+        .exclude(state=ReportingRound.State.PLANNED)
+        .order_by("year", "number")
+    )
+
+
+def chosen_round(rounds: list[ReportingRound], code: str | None) -> ReportingRound | None:
+    """The round named by ``?runde=2018-2``, else the newest; 404 for an unknown code."""
+    if not code:
+        return rounds[-1] if rounds else None
+    for round_ in rounds:
+        if round_.code == code:
+            return round_
+    raise Http404(f"Runden {code} findes ikke for dette program.")
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelFigure:
+    level: str
+    label: str
+    mean: float | None  # capped mean of the targets with a percentage
+    n_with_percent: int
+    n_targets: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    code: str
+    label: str  # e.g. "jan.–feb. 2018"
+    mean: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    count: int
+
+    @property
+    def icon(self) -> str:
+        return CATEGORY_ICONS[self.category]
+
+
+@dataclass
+class InitiativeCard:
+    initiative: Initiative
+    levels: list[LevelFigure]
+    categories: list[CategoryCount]
+    n_targets: int
+    n_pending: int
+    n_stale: int
+    score: ScoreSnapshot | None
+    trend: list[TrendPoint]
+    report_state: str  # the initiative's report in the chosen round, "" if none
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    dimension: str  # "Orientering" | "Sigt"
+    label: str
+    n_targets: int
+    mean: float | None
+    n_with_percent: int
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    initiative: Initiative
+    year: int
+    allocated: Decimal | None
+    spent: Decimal | None  # sum of "forbrugt i perioden" over the year's approved reports
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    title: str
+    date: date
+    scores: list[int | None]  # one per parameter, None = ikke scoret
+    score: ScoreSnapshot | None
+
+
+@dataclass
+class Overview:
+    programme: Programme
+    round: ReportingRound | None
+    rounds: list[ReportingRound]
+    cards: list[InitiativeCard]
+    levels: list[LevelFigure]  # for the programme as a whole
+    categories: list[CategoryCount]
+    parameters: list[str]
+    radar: list[RadarSeries]
+    split: list[SplitRow]
+    budget: list[BudgetRow]
+    completeness: list[tuple[str, int]]  # report state label → number of initiatives
+    n_initiatives: int
+    n_pending: int = 0
+    latest_score: ScoreSnapshot | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_approved(self) -> int:
+        return dict(self.completeness).get(StatusReport.State.APPROVED.label, 0)
+
+
+def level_figures(rows: list[tuple[str, float | None]]) -> list[LevelFigure]:
+    """Capped means per level from ``(level, percent)`` pairs, one per target."""
+    by_level: dict[str, list[float | None]] = defaultdict(list)
+    for level, percent in rows:
+        by_level[level].append(percent)
+    figures = []
+    for level, label in Level.choices:
+        percents = by_level.get(level, [])
+        mean, n = mean_capped(percents)
+        figures.append(LevelFigure(level, str(label), mean, n, len(percents)))
+    return figures
+
+
+def category_counts(categories: list[str]) -> list[CategoryCount]:
+    counts = Counter(categories)
+    shown = [CategoryCount(str(c), counts.get(str(c), 0)) for c in CATEGORIES]
+    if counts.get(str(NO_TARGET)):
+        shown.insert(-1, CategoryCount(str(NO_TARGET), counts[str(NO_TARGET)]))
+    return shown
+
+
+def programme_overview(*, programme: Programme, round_code: str | None = None) -> Overview:
+    """Everything the programme overview shows, as of the chosen round (8 queries)."""
+    rounds = shown_rounds(programme=programme)
+    round_ = chosen_round(rounds, round_code)
+    initiatives = list(
+        Initiative.objects.filter(programme=programme)
+        .prefetch_related("budgets")
+        .order_by("number", "name")
+    )
+    targets = list(
+        Target.objects.filter(initiative__programme=programme).values(
+            "id", "initiative_id", "level", "orientation", "horizon"
+        )
+    )
+    until = round_.and_earlier() if round_ else Q(pk__in=[])
+    snapshots = list(
+        AttainmentSnapshot.objects.filter(until, target__initiative__programme=programme).values(
+            "target_id", "round_id", "percent", "category", "pending_approval", "stale"
+        )
+    )
+    reports = list(
+        StatusReport.objects.filter(until, initiative__programme=programme).values(
+            "initiative_id", "round_id", "round__year", "state", "budget_spent"
+        )
+    )
+    # An assessment counts from the round's deadline: the 2018 mid-term evaluation (15.05.2018)
+    # belongs to round 2018-2, whose deadline it is.
+    as_of = round_.deadline if round_ else None
+    score_snapshots = (
+        list(
+            ScoreSnapshot.objects.filter(
+                assessment__programme=programme, assessment__date__lte=as_of
+            )
+            .select_related("assessment")
+            .order_by("assessment__date", "assessment_id")
+        )
+        if as_of
+        else []
+    )
+    parameter_scores = (
+        list(
+            ParameterScore.objects.filter(
+                assessment__programme=programme,
+                assessment__date__lte=as_of,
+                initiative__isnull=True,
+            )
+            .select_related("parameter", "assessment")
+            .order_by("assessment__date", "assessment_id", "parameter__order")
+        )
+        if as_of
+        else []
+    )
+
+    # The chosen round's snapshot per target, and every round's for the trends.
+    current = {s["target_id"]: s for s in snapshots if round_ and s["round_id"] == round_.pk}
+    by_round: dict[int, dict[int, dict]] = defaultdict(dict)
+    for s in snapshots:
+        by_round[s["round_id"]][s["target_id"]] = s
+    past_rounds = [r for r in rounds if round_ and r.code_key <= round_.code_key]
+
+    targets_of: dict[int, list[dict]] = defaultdict(list)
+    for t in targets:
+        targets_of[t["initiative_id"]].append(t)
+
+    def percent(target_id: int, snaps: dict[int, dict]) -> float | None:
+        snap = snaps.get(target_id)
+        return snap["percent"] if snap else None
+
+    def category(target_id: int) -> str:
+        snap = current.get(target_id)
+        return snap["category"] if snap else str(NO_STATUS)
+
+    latest_score: dict[int | None, ScoreSnapshot] = {}
+    for s in score_snapshots:
+        latest_score[s.initiative_id] = s  # ordered by date: the last one wins
+    state_label = dict(StatusReport.State.choices)
+    report_in_round = {
+        r["initiative_id"]: r["state"] for r in reports if round_ and r["round_id"] == round_.pk
+    }
+
+    cards = []
+    for initiative in initiatives:
+        own = targets_of.get(initiative.pk, [])
+        trend = []
+        for r in past_rounds:
+            mean, n = mean_capped(percent(t["id"], by_round.get(r.pk, {})) for t in own)
+            trend.append(TrendPoint(r.code, r.period_label, mean, n))
+        cards.append(
+            InitiativeCard(
+                initiative=initiative,
+                levels=level_figures([(t["level"], percent(t["id"], current)) for t in own]),
+                categories=category_counts([category(t["id"]) for t in own]),
+                n_targets=len(own),
+                n_pending=sum(1 for t in own if current.get(t["id"], {}).get("pending_approval")),
+                n_stale=sum(1 for t in own if current.get(t["id"], {}).get("stale")),
+                score=latest_score.get(initiative.pk),
+                trend=trend,
+                report_state=state_label.get(report_in_round.get(initiative.pk, ""), ""),
+            )
+        )
+
+    split = []
+    for dimension, choices, key in (
+        ("Orientering", Orientation.choices, "orientation"),
+        ("Sigt", Horizon.choices, "horizon"),
+    ):
+        for value, label in [*choices, ("", "Ikke angivet")]:
+            group = [t for t in targets if t[key] == value]
+            if not group and value == "":
+                continue
+            mean, n = mean_capped(percent(t["id"], current) for t in group)
+            split.append(SplitRow(dimension, str(label), len(group), mean, n))
+
+    spent: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for r in reports:
+        if r["state"] == StatusReport.State.APPROVED and r["budget_spent"] is not None:
+            spent[r["initiative_id"], r["round__year"]] += r["budget_spent"]
+    budget = []
+    for initiative in initiatives:
+        allocated = {b.year: b.allocated for b in initiative.budgets.all()}
+        years = sorted(set(allocated) | {y for (i, y) in spent if i == initiative.pk})
+        for year in years:
+            budget.append(
+                BudgetRow(initiative, year, allocated.get(year), spent.get((initiative.pk, year)))
+            )
+
+    parameters: list[str] = []
+    radar: dict[int, RadarSeries] = {}
+    for ps in parameter_scores:
+        if ps.parameter.name not in parameters:
+            parameters.append(ps.parameter.name)
+        series = radar.setdefault(
+            ps.assessment_id,
+            RadarSeries(ps.assessment.title, ps.assessment.date, [], latest_score.get(None)),
+        )
+        series.scores.append(ps.score)
+    programme_scores = {s.assessment_id: s for s in score_snapshots if s.initiative_id is None}
+    radar_series = [
+        RadarSeries(s.title, s.date, s.scores, programme_scores.get(aid))
+        for aid, s in radar.items()
+    ]
+
+    completeness = Counter(report_in_round.get(i.pk, "") for i in initiatives)
+    completeness_rows = [("Ikke påbegyndt", completeness.get("", 0))] + [
+        (str(label), completeness.get(value, 0)) for value, label in StatusReport.State.choices
+    ]
+    all_current = [(t["level"], percent(t["id"], current)) for t in targets]
+    return Overview(
+        programme=programme,
+        round=round_,
+        rounds=rounds,
+        cards=cards,
+        levels=level_figures(all_current),
+        categories=category_counts([category(t["id"]) for t in targets]),
+        parameters=parameters,
+        radar=radar_series,
+        split=split,
+        budget=budget,
+        completeness=completeness_rows,
+        n_initiatives=len(initiatives),
+        n_pending=sum(1 for s in current.values() if s["pending_approval"]),
+        latest_score=latest_score.get(None),
+    )
+
+
+def target_series(
+    *, initiative: Initiative, round_: ReportingRound | None
+) -> dict[int, list[SeriesPoint]]:
+    """Each target's figures per round up to ``round_``, oldest first (1 query)."""
+    if round_ is None:
+        return {}
+    rows = (
+        AttainmentSnapshot.objects.filter(round_.and_earlier(), target__initiative=initiative)
+        .order_by("round__year", "round__number")
+        .values_list(
+            "target_id",
+            "round__year",
+            "round__number",
+            "round__period_end",
+            "actual",
+            "expected_value",
+            "percent",
+            "category",
+            "stated_low",
+            "stated_high",
+            "stated_text",
+        )
+    )
+    series: dict[int, list[SeriesPoint]] = defaultdict(list)
+    for target_id, year, number, end, *values in rows:
+        series[target_id].append(SeriesPoint(f"{year}-{number}", end, *values))
+    return series
