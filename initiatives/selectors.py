@@ -39,6 +39,14 @@ class TargetRow:
         return Level.values.index(self.target.level)
 
     @property
+    def orientation_label(self) -> str:
+        return self.target.get_orientation_display() or "Ikke angivet"
+
+    @property
+    def horizon_label(self) -> str:
+        return self.target.get_horizon_display() or "Ikke angivet"
+
+    @property
     def category(self) -> str:
         snap = self.snapshot
         return snap.category if snap else str(AttainmentSnapshot.Category.NO_STATUS)

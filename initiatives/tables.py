@@ -38,12 +38,9 @@ class TargetTable(tables.Table):
     )
     orientation = tables.Column(
         verbose_name="Orientering",
-        accessor="target__get_orientation_display",
-        default="Ikke angivet",
+        accessor="orientation_label",
     )
-    horizon = tables.Column(
-        verbose_name="Sigt", accessor="target__get_horizon_display", default="Ikke angivet"
-    )
+    horizon = tables.Column(verbose_name="Sigt", accessor="horizon_label")
 
     class Meta:
         attrs = {"class": "data-table targets-table"}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
+
+
+def _half_up(value: float, decimals: int) -> Decimal:
+    """Round as people do (1,25 → 1,3), not as floats do (round(1.25, 1) == 1.2)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Decimal | int | float | None, decimals: int | None = None) -> str:
@@ -16,7 +21,7 @@ def format_number(value: Decimal | int | float | None, decimals: int | None = No
         return "–"
     if decimals is None:
         # A float (a computed figure) is shown to at most two decimals: 5,3 not 5,30410958…
-        value = Decimal(str(round(value, 2))) if isinstance(value, float) else Decimal(value)
+        value = _half_up(value, 2) if isinstance(value, float) else Decimal(value)
         # normalize() turns 16000.00 into 1.6E+4; quantize back to a plain exponent.
         normal = value.normalize()
         exponent = normal.as_tuple().exponent
@@ -33,7 +38,7 @@ def format_percent(value: float | None, decimals: int = 2) -> str:
     """
     if value is None:
         return "–"
-    text = f"{format_number(Decimal(str(round(value, decimals))))} %".replace("-", "−")
+    text = f"{format_number(_half_up(value, decimals))} %".replace("-", "−")
     if value > 100:
         return f"{text} (over mål)"
     if value < 0:

@@ -29,6 +29,18 @@ def _pages():
     save = {"version": "0", "action": "gem", "progress": "x"}
     review = {"review": "godkend", "version": "1"}
     return [
+        ("overview", "/oversigt/", "get", None, LOGGED_IN),
+        ("overview", "/oversigt/", "post", {}, set()),
+        ("programme overview", "/oversigt/jobvaekstpakken/", "get", None, READERS),
+        (
+            "programme overview 2018-2",
+            "/oversigt/jobvaekstpakken/?runde=2018-2",
+            "get",
+            None,
+            READERS,
+        ),
+        ("programme overview", "/oversigt/jobvaekstpakken/", "post", {}, set()),
+        ("targets export other", "/initiativer/kongresturisme/?_export=xlsx", "get", None, READERS),
         ("initiative list", "/initiativer/", "get", None, LOGGED_IN),
         ("initiative list", "/initiativer/", "post", {}, set()),
         ("initiative own", "/initiativer/smajobs/", "get", None, READERS),

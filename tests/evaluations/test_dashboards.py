@@ -1,0 +1,337 @@
+"""The programme overview and the initiative page as the Baggrundsgruppe reads them.
+
+The reference data is COWI's mid-term picture (round 2018-2). A later round with new
+figures must not change what ``?runde=2018-2`` shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from evaluations.models import Assessment, ImplementationParameter, ParameterScore
+from initiatives.models import (
+    EffectChainItem,
+    Initiative,
+    InitiativeBudget,
+    Programme,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    Target,
+    TargetPhase,
+)
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = "/oversigt/"
+
+
+def text(response) -> str:
+    """The page as a reader sees it: tags and chart data removed, spaces collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def eksportpilot() -> Target:
+    return Target.objects.get(sub_initiative__name="Eksportpilot", level="aktivitet")
+
+
+def later_round(value: int = 30, *, approved: bool = True) -> ReportingRound:
+    """Round 2018-3 with a new Eksportpilot figure (approved, or only submitted)."""
+    programme = Programme.objects.get(slug="jobvaekstpakken")
+    round_ = ReportingRound.objects.create(
+        programme=programme,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )
+    StatusReport.objects.create(
+        initiative=Initiative.objects.get(slug="industri-og-byggeri"),
+        round=round_,
+        state="godkendt" if approved else "indsendt",
+        budget_spent=125000,
+    )
+    StatusUpdate.objects.create(target=eksportpilot(), round=round_, value=value)
+    call_command("recompute", "--all", verbosity=0)
+    return round_
+
+
+def test_the_overview_shows_the_mid_term_figures_per_level_category_and_score(client, users):
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(OVERVIEW))
+    assert "Status pr. runde 2018-2 (mar.–apr. 2018)" in page
+    # Capped means with their counts (DOMAIN: 1,25 + 100 + 100 (vurderet) + 50 over 4).
+    assert "Aktivitet 62,8 % (4 af 11 mål med tal)" in page
+    assert "Output 100 % (1 af 7 mål med tal)" in page
+    assert "Effekt 0 % (1 af 9 mål med tal)" in page
+    for category, count in [
+        ("Opnået", 3),
+        ("På sporet", 1),
+        ("Bagud", 1),
+        ("Kritisk", 1),
+        ("Ikke målbart", 3),
+        ("Intet måltal", 6),
+        ("Ingen status", 12),
+    ]:
+        assert f"{category}: {count}" in page
+    # The 2018 assessment: one surviving score (4) and the stated overall 3.
+    assert "4,0 1 af 6 parametre scoret; vurderingen angiver selv samlet 3,0" in page
+    assert "5 af 5 rapporter godkendt" in page
+    for name in ("Industri og byggeri", "Kongresturisme", "Detailhandel", "Småjobs"):
+        assert name in page
+
+
+def test_each_card_links_to_its_initiative_page_with_its_own_figures(client, users):
+    client.force_login(users.baggrundsgruppe)
+    response = client.get(OVERVIEW)
+    html = response.content.decode()
+    for slug in ("industri-og-byggeri", "kongresturisme", "detailhandel", "smajobs"):
+        assert f'href="/initiativer/{slug}/"' in html
+    page = text(response)
+    card = page[page.index("1. Industri og byggeri") : page.index("2. Kongresturisme")]
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in card  # Eksportpilot 3 of 240
+    assert "Kritisk: 1" in card
+    assert "Udvikling: 0,6 % i 2018-2 (2 mål med tal)" in card
+
+
+def test_the_charts_use_danish_separators_and_our_own_plotly(client, users):
+    client.force_login(users.baggrundsgruppe)
+    html = client.get(OVERVIEW).content.decode()
+    assert '<script src="/static/vendor/plotly/plotly-jobvaekst.min.js" defer>' in html
+    assert "cdn" not in html.lower()
+    radar = json.loads(re.search(r'id="radar-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert radar["layout"]["separators"] == ",."
+    trace = radar["data"][0]
+    assert trace["type"] == "scatterpolar"
+    assert trace["r"][:6] == [4, None, None, None, None, None]  # ikke scoret stays empty
+    assert "Organisering og samarbejde" in trace["theta"]
+    # Every chart has its table: the radar's scores as rows.
+    assert "Scorerne som tabel" in html and "ikke scoret" in html
+
+
+def test_a_later_round_is_the_default_and_the_mid_term_round_can_still_be_chosen(client, users):
+    later_round(30)
+    client.force_login(users.baggrundsgruppe)
+    now = text(client.get(OVERVIEW))
+    assert "Status pr. runde 2018-3" in now
+    assert "Aktivitet 12,5 % (1 af 2 mål med tal)" in now  # 30 of 240
+    then = text(client.get(OVERVIEW, {"runde": "2018-2"}))
+    assert "Du ser tallene, som de stod i runde 2018-2" in then
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in then
+    assert "Aktivitet 62,8 % (4 af 11 mål med tal)" in then
+    detail_then = text(client.get("/initiativer/industri-og-byggeri/", {"runde": "2018-2"}))
+    assert "1,25 %" in detail_then and "12,5 %" not in detail_then
+    detail_now = text(client.get("/initiativer/industri-og-byggeri/"))
+    assert "12,5 %" in detail_now
+
+
+def test_a_submitted_but_unapproved_figure_shows_as_pending(client, users):
+    later_round(30, approved=False)
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(OVERVIEW))
+    assert "1 afventer godkendelse" in page
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in page  # only approved figures count
+    detail = text(client.get("/initiativer/industri-og-byggeri/"))
+    assert "afventer godkendelse" in detail
+
+
+def test_assessments_appear_from_their_round_and_overlay_in_the_radar(client, users):
+    programme = Programme.objects.get(slug="jobvaekstpakken")
+    later_round(30)
+    review = Assessment.objects.create(
+        programme=programme,
+        date=dt.date(2018, 7, 1),
+        title="Intern status 2018",
+        assessor="BusinessAalborg",
+        kind="intern",
+    )
+    for parameter in ImplementationParameter.objects.order_by("order"):
+        ParameterScore.objects.create(assessment=review, parameter=parameter, score=3)
+    call_command("recompute", "--all", verbosity=0)
+    client.force_login(users.baggrundsgruppe)
+    html = client.get(OVERVIEW).content.decode()
+    radar = json.loads(re.search(r'id="radar-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert [t["name"] for t in radar["data"]] == [
+        "Midtvejsevaluering af Jobvækstpakken",
+        "Intern status 2018",
+    ]
+    assert "3,0 6 af 6 parametre scoret" in text(client.get(OVERVIEW))
+    old = text(client.get(OVERVIEW, {"runde": "2018-2"}))
+    assert "Intern status 2018" not in old
+
+
+def test_budget_and_split_are_shown_as_tables(client, users):
+    later_round(30)
+    InitiativeBudget.objects.create(
+        initiative=Initiative.objects.get(slug="industri-og-byggeri"), year=2018, allocated=1000000
+    )
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(OVERVIEW))
+    assert "Industri og byggeri 2018 1.000.000 125.000" in page
+    assert "Orientering Vækstrettet 14" in page
+    assert "Orientering Jobrettet 12" in page
+
+
+def test_an_unknown_round_is_a_404_and_a_programme_without_rounds_says_so(client, users):
+    client.force_login(users.admin)
+    assert client.get(OVERVIEW + "jobvaekstpakken/", {"runde": "2031-9"}).status_code == 404
+    empty = Programme.objects.create(
+        slug="tom",
+        name="Tomt program",
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2028, 12, 31),
+    )
+    page = text(client.get(f"/oversigt/{empty.slug}/"))
+    assert "Ingen data endnu" in page
+    # The admin follows two programmes: /oversigt/ asks which.
+    assert "Vælg et program" in text(client.get(OVERVIEW))
+
+
+def test_someone_without_a_role_is_refused_and_the_refusal_logged(client, users, caplog):
+    client.force_login(users.outsider)
+    assert client.get("/oversigt/jobvaekstpakken/").status_code == 403
+    assert "access denied" in caplog.text
+    assert "Du har endnu ikke adgang" in text(client.get(OVERVIEW))
+
+
+# --- The targets table: filter, sort, export ------------------------------------------------
+
+SMAJOBS = "/initiativer/smajobs/"
+
+
+def table_rows(response) -> list[list[str]]:
+    html = response.content.decode()
+    body = re.search(
+        r'<table class="data-table targets-table".*?<tbody[^>]*>(.*?)</tbody>', html, re.S
+    )
+    rows = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S):
+        # What a screen reader reads: decorative icons (aria-hidden) left out.
+        tr = re.sub(r'<span aria-hidden="true"[^>]*>.*?</span>', "", tr, flags=re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+        rows.append([re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in cells])
+    return rows
+
+
+def test_the_targets_table_filters_by_category_and_level(client, users):
+    client.force_login(users.baggrundsgruppe)
+    assert len(table_rows(client.get(SMAJOBS))) == 5
+    achieved = table_rows(client.get(SMAJOBS, {"kategori": "Opnået"}))
+    assert [r[1] for r in achieved] == [
+        "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling",
+        "Antal jobcentermedarbejdere, der har opnået nye kompetencer",
+    ]
+    outputs = table_rows(client.get(SMAJOBS, {"niveau": "output", "kategori": "Ingen status"}))
+    assert len(outputs) == 2 and all(r[0] == "Output" for r in outputs)
+    assert "Viser 2 af 5 mål" in text(
+        client.get(SMAJOBS, {"niveau": "output", "kategori": "Ingen status"})
+    )
+    none = client.get(SMAJOBS, {"kategori": "Kritisk"})
+    assert "Ingen mål matcher." in text(none)
+
+
+def test_the_targets_table_sorts_by_attainment_and_level(client, users):
+    client.force_login(users.baggrundsgruppe)
+    by_attainment = table_rows(client.get(SMAJOBS, {"sort": "-attainment"}))
+    assert by_attainment[0][6].startswith("375 %")
+    assert by_attainment[-1][6] == "Ikke målbart" or by_attainment[-1][6] == "–"
+    by_level = table_rows(client.get(SMAJOBS, {"sort": "-level"}))
+    assert [r[0] for r in by_level] == ["Effekt", "Output", "Output", "Output", "Aktivitet"]
+
+
+def test_the_xlsx_and_csv_exports_match_the_table(client, users):
+    client.force_login(users.baggrundsgruppe)
+    shown = table_rows(client.get(SMAJOBS, {"kategori": "Opnået"}))
+    response = client.get(SMAJOBS, {"kategori": "Opnået", "_export": "xlsx"})
+    assert response.status_code == 200
+    assert "smajobs-maal-2018-2.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [
+        [("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert rows[0][:3] == ["Niveau", "Mål", "Delinitiativ"]
+    assert [[re.sub(r"\s+", " ", c).strip() for c in r] for r in rows[1:]] == shown
+    as_csv = client.get(SMAJOBS, {"kategori": "Opnået", "_export": "csv"})
+    lines = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert lines[1][6:8] == ["375 % (over mål)", "Opnået"]
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def _grow(factor: int) -> None:
+    """Ten times the reference data: more rounds, targets, statuses, reports, assessments."""
+    programme = Programme.objects.get(slug="jobvaekstpakken")
+    rounds = [
+        ReportingRound.objects.create(
+            programme=programme,
+            year=2019,
+            number=n,
+            period_start=dt.date(2019, 2 * n - 1, 1),
+            period_end=dt.date(2019, 2 * n, 28),
+            deadline=dt.date(2019, 2 * n, 28),
+            state="lukket",
+        )
+        for n in range(1, 7)
+    ]
+    initiatives = list(Initiative.objects.filter(programme=programme))
+    for initiative in initiatives:
+        InitiativeBudget.objects.create(initiative=initiative, year=2019, allocated=800000)
+        for r in rounds:
+            StatusReport.objects.create(
+                initiative=initiative, round=r, state="godkendt", budget_spent=1000
+            )
+    for i in range(factor):
+        initiative = initiatives[i % len(initiatives)]
+        EffectChainItem.objects.create(initiative=initiative, stage="output", text=f"Ekstra {i}")
+        target = Target.objects.create(
+            initiative=initiative,
+            level="output",
+            title=f"Ekstra mål {i}",
+            kind="antal",
+            orientation="vaekst",
+            horizon="kort",
+        )
+        TargetPhase.objects.create(target=target, year=2019, value=10 + i)
+        for n, r in enumerate(rounds):
+            StatusUpdate.objects.create(target=target, round=r, value=n + i)
+    for year in (2019, 2020):
+        review = Assessment.objects.create(
+            programme=programme,
+            date=dt.date(year, 1, 15),
+            title=f"Intern {year}",
+            assessor="BusinessAalborg",
+            kind="intern",
+        )
+        for parameter in ImplementationParameter.objects.all():
+            ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    call_command("recompute", "--all", verbosity=0)
+
+
+@pytest.mark.parametrize("url", [OVERVIEW, SMAJOBS, "/initiativer/kongresturisme/?kategori=Opnået"])
+def test_the_dashboards_run_the_same_queries_on_ten_times_the_data(
+    client, users, django_assert_max_num_queries, django_assert_num_queries, url
+):
+    client.force_login(users.baggrundsgruppe)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    assert len(before) <= 15
+    _grow(240)  # the reference data has 27 targets; ten times as many rounds too
+    with django_assert_num_queries(len(before)):
+        page = text(client.get(url))
+    assert "2019-6" in page  # the grown data is what the page shows
