@@ -1,0 +1,177 @@
+"""Issue 5's acceptance in real Chromium, as a Baggrundsgruppe member.
+
+- the overview and every initiative page render with their charts drawn, with no
+  console error (a CSP refusal would show there) and no serious axe violation;
+- sorting and filtering the targets table work from the page;
+- the XLSX download opens with openpyxl and matches the table on the page;
+- choosing round 2018-2 after a later round shows the mid-term figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from initiatives.models import (
+    Initiative,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    Target,
+)
+
+from ..base import PASSWORD, load_reference, make_users
+from ..initiatives.test_pages_browser import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SLUGS = ["industri-og-byggeri", "kongresturisme", "detailhandel", "smajobs", "ivaerksaetteri"]
+
+
+@pytest.fixture
+def people(transactional_db):
+    programme = load_reference()
+    users = make_users(programme)
+    # A later round with a new Eksportpilot figure: 30 placements (12,5 %), approved.
+    round_ = ReportingRound.objects.create(
+        programme=programme,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )
+    StatusReport.objects.create(
+        initiative=Initiative.objects.get(slug="industri-og-byggeri"),
+        round=round_,
+        state="godkendt",
+    )
+    StatusUpdate.objects.create(
+        target=Target.objects.get(sub_initiative__name="Eksportpilot", level="aktivitet"),
+        round=round_,
+        value=30,
+    )
+    call_command("recompute", "--all", verbosity=0)
+    return users
+
+
+@pytest.fixture
+def errors(page):
+    """Console errors and uncaught exceptions on the page (CSP refusals log as errors)."""
+    found: list[str] = []
+    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: found.append(str(e)))
+    return found
+
+
+def log_in(page, live_server) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Brugernavn").fill("bente")
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{live_server.url}/oversigt/")
+
+
+def charts_drawn(page) -> tuple[int, int]:
+    """(charts drawn, charts that should be: those not inside a closed <details>)."""
+    page.wait_for_load_state("load")
+    expected = page.evaluate(
+        "[...document.querySelectorAll('[data-chart]')]"
+        ".filter(el => !el.closest('details:not([open])')).length"
+    )
+    if expected:
+        page.wait_for_function(
+            f"document.querySelectorAll('.chart-drawn').length >= {expected}", timeout=10000
+        )
+    drawn = page.evaluate(
+        "[...document.querySelectorAll('.chart-drawn')]"
+        ".filter(el => el.querySelector('svg.main-svg')).length"
+    )
+    return drawn, expected
+
+
+def test_the_overview_and_every_initiative_page_draw_their_charts(
+    page, live_server, people, errors
+):
+    log_in(page, live_server)
+    assert page.get_by_role("heading", name="Oversigt: Jobvækstpakken").is_visible()
+    drawn, expected = charts_drawn(page)
+    assert expected >= 7  # 5 trend lines, the radar and the two balance charts at least
+    assert drawn == expected
+    assert serious_violations(page) == []
+
+    for slug in SLUGS:
+        page.goto(f"{live_server.url}/initiativer/{slug}/")
+        assert page.get_by_role("heading", name="Effektkæde").is_visible()
+        # Details are one click away: opening a target draws its chart (if it has data).
+        first = page.locator("details.explain").first
+        first.locator("summary").click()
+        drawn, expected = charts_drawn(page)
+        assert drawn == expected
+        if expected == 0:
+            assert "Ingen data endnu." in first.inner_text()
+        assert serious_violations(page) == [], slug
+    assert errors == []
+
+
+def test_sorting_and_filtering_the_targets_table(page, live_server, people):
+    log_in(page, live_server)
+    page.get_by_role("link", name="4. Småjobs").click()
+    table = page.locator("table.targets-table tbody tr")
+    assert table.count() == 5
+
+    page.get_by_role("link", name="Beregnet målopnåelse").click()  # ascending
+    page.get_by_role("link", name="Beregnet målopnåelse").click()  # descending
+    assert "375 % (over mål)" in table.first.inner_text()
+
+    page.get_by_label("Kategori", exact=True).select_option("Opnået")
+    page.get_by_role("button", name="Filtrér").click()
+    assert table.count() == 2
+    assert "Viser 2 af 5 mål" in page.get_by_role("status").inner_text()
+    assert all("Opnået" in row for row in table.all_inner_texts())
+
+
+def test_the_xlsx_download_matches_the_table(page, live_server, people, tmp_path):
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/initiativer/industri-og-byggeri/?niveau=aktivitet")
+    shown = [
+        [cell.strip() for cell in row.split("\t")]
+        for row in page.locator("table.targets-table tbody tr").all_inner_texts()
+    ]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "industri-og-byggeri-maal-2018-3.xlsx"
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = page.locator("table.targets-table thead th").all_inner_texts()
+    assert [str(h) for h in rows[0]] == [h.strip() for h in header]
+    exported = [[("" if c is None else " ".join(str(c).split())) for c in r] for r in rows[1:]]
+    category = header.index("Kategori")
+    for on_page, in_file in zip(shown, exported, strict=True):
+        # The page puts a decorative symbol before the category (✔, ▼ …), the file not.
+        assert on_page[category].endswith(in_file[category])
+        on_page[category] = in_file[category]
+        assert [" ".join(c.split()) for c in on_page] == in_file
+    assert len(exported) == 2
+
+
+def test_choosing_round_2018_2_shows_the_mid_term_figures(page, live_server, people):
+    log_in(page, live_server)
+    card = page.locator(".card").filter(has_text="Industri og byggeri")
+    assert "12,5 %" in card.inner_text()  # round 2018-3, the newest
+    page.get_by_label("Vis tallene pr. runde").select_option("2018-2")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    assert "som de stod i runde 2018-2" in page.get_by_role("note").inner_text()
+    assert "1,3 %" in card.inner_text()  # COWI's 3 placements of 240
+    key = page.locator(".key-figures")
+    assert "62,8 %" in key.inner_text()
+    # The initiative page follows the chosen round.
+    card.get_by_role("link").first.click()
+    assert "runde=2018-2" in page.url
+    row = page.get_by_role("row").filter(has_text="Eksportpilot: antal placeringer")
+    assert "1,25 %" in row.first.inner_text()
