@@ -72,7 +72,7 @@ def test_report_returned_corrected_and_approved_shows_the_new_attainment(
     page, live_server, people, celery_worker_process
 ):
     log_in_as(page, live_server, "tove")
-    page.get_by_role("link", name="Rapportering").click()
+    page.get_by_role("link", name="Rapportering", exact=True).click()
     assert serious_violations(page) == []
     page.get_by_role("link", name="2018-3 (maj.–jun. 2018)").click()
     assert serious_violations(page) == []
