@@ -11,7 +11,7 @@ from initiatives.models import Programme
 from jobvaekst.numbers import format_number
 
 from . import charts
-from .dashboards import programme_overview
+from .dashboards import programme_overview, radar_rows
 
 
 @require_safe
@@ -51,10 +51,7 @@ def _render_overview(request: HttpRequest, programme: Programme) -> HttpResponse
         "overview": data,
         "cards": cards,
         "radar_chart": charts.radar(data.parameters, [(s.title, s.scores) for s in data.radar]),
-        "radar_rows": [
-            (name, [s.scores[i] if i < len(s.scores) else None for s in data.radar])
-            for i, name in enumerate(data.parameters)
-        ],
+        "radar_rows": radar_rows(data),
         "split_charts": [
             (
                 dimension,

@@ -168,6 +168,14 @@ class Overview:
         return dict(self.completeness).get(StatusReport.State.APPROVED.label, 0)
 
 
+def radar_rows(overview: Overview) -> list[tuple[str, list[int | None]]]:
+    """Parameter × assessment, for the table beside the radar."""
+    return [
+        (name, [s.scores[i] if i < len(s.scores) else None for s in overview.radar])
+        for i, name in enumerate(overview.parameters)
+    ]
+
+
 def level_figures(rows: list[tuple[str, float | None]]) -> list[LevelFigure]:
     """Capped means per level from ``(level, percent)`` pairs, one per target."""
     by_level: dict[str, list[float | None]] = defaultdict(list)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -281,3 +281,84 @@ class ScoreSnapshot(TimeStamped):
     def __str__(self) -> str:
         where = self.initiative or self.assessment.programme
         return f"{self.assessment} – {where}: {self.mean}"
+
+
+class Edition(models.Model):
+    """A summary as presented to a committee: the PDF's bytes, frozen.
+
+    An edition is never changed or deleted: the model refuses it, and on PostgreSQL a
+    trigger refuses it too (migration 0004). A correction is a new edition that
+    ``supersedes`` the old one; the archive shows both.
+    """
+
+    class Committee(models.TextChoices):
+        EMPLOYMENT = "beskaeftigelsesudvalget", _("Beskæftigelsesudvalget")
+        BUSINESS = "erhvervsraadet", _("Erhvervsrådet")
+        LOCAL_COUNCIL = "dlbr", _("Det Lokale Beskæftigelsesråd")
+        MAGISTRATE = "magistraten", _("Magistraten")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="editions", verbose_name=_("program")
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editions",
+        verbose_name=_("indsats"),
+        help_text=_("Tomt: opsamlingen for hele programmet."),
+    )
+    round = models.ForeignKey(
+        "initiatives.ReportingRound",
+        on_delete=models.PROTECT,
+        related_name="editions",
+        verbose_name=_("runde"),
+    )
+    committee = models.CharField(_("udvalg"), max_length=30, choices=Committee.choices)
+    meeting_date = models.DateField(_("mødedato"))
+    title = models.CharField(_("titel"), max_length=300)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("størrelse (bytes)"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("udgivet af"),
+    )
+    published_at = models.DateTimeField(_("udgivet"))
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("erstatter"),
+    )
+
+    class Meta:
+        verbose_name = _("udgave til udvalg")
+        verbose_name_plural = _("udgaver til udvalg")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="edition_sha256_hex",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="edition_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("pk")), name="edition_not_superseding_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_committee_display()}, {self.meeting_date:%d.%m.%Y})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("En udgivet udgave kan ikke ændres; udgiv en ny, der erstatter den.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("En udgivet udgave kan ikke slettes.")

@@ -101,15 +101,15 @@ def current_round(*, programme: Programme) -> ReportingRound | None:
 
 def target_rows(
     *,
-    initiative: Initiative,
+    initiative: Initiative | None = None,
     round_: ReportingRound | None = None,
     targets: QuerySet[Target] | None = None,
 ) -> list[TargetRow]:
-    """The initiative's targets with their latest status and, for ``round_``, their
-    computed attainment (4 queries, whatever the data size).
+    """The targets (an initiative's, or ``targets``) with their latest status and, for
+    ``round_``, their computed attainment (4 queries, whatever the data size).
 
-    ``targets`` narrows the rows (the table's filters). With a round, the latest status is
-    the latest up to that round, so a past round shows what was known then.
+    With a round, the latest status is the latest up to that round, so a past round
+    shows what was known then. Rows are ordered by initiative, level and order.
     """
     updates = StatusUpdate.objects.select_related("round").order_by(
         "-round__year", "-round__number"
@@ -127,7 +127,9 @@ def target_rows(
     snapshots = (
         {
             s.target_id: s
-            for s in AttainmentSnapshot.objects.filter(target__initiative=initiative, round=round_)
+            for s in AttainmentSnapshot.objects.filter(
+                target__in=targets.values("pk"), round=round_
+            )
         }
         if round_ is not None
         else {}
@@ -149,7 +151,14 @@ def target_rows(
             )
         )
     level_order = {value: i for i, value in enumerate(Level.values)}
-    rows.sort(key=lambda r: (level_order[r.target.level], r.target.order, r.target.pk))
+    rows.sort(
+        key=lambda r: (
+            r.target.initiative_id,
+            level_order[r.target.level],
+            r.target.order,
+            r.target.pk,
+        )
+    )
     return rows
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("initiativer/", include("initiatives.urls")),
     path("rapportering/", include("initiatives.reporting_urls")),
     path("vurderinger/", include("evaluations.urls")),
+    path("udskrift/", include("evaluations.summary_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

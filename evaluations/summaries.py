@@ -1,0 +1,255 @@
+"""The printed committee summaries: what they say, the PDF, and frozen editions.
+
+A summary is the dashboard's figures for one round, in plain Danish, on A4. The same
+HTML is printed from the browser and rendered to PDF by WeasyPrint; its charts are
+static SVG (``print_charts``). Publishing stores the PDF's bytes as an immutable
+:class:`~evaluations.models.Edition`, so later corrections never alter what a committee
+saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from initiatives.models import Initiative, Programme, StatusReport, Target
+from initiatives.selectors import TargetRow, target_rows
+
+from . import print_charts
+from .dashboards import (
+    CategoryCount,
+    Overview,
+    category_counts,
+    programme_overview,
+    radar_rows,
+)
+from .models import Edition
+
+logger = logging.getLogger("jobvaekst.summaries")
+
+
+@dataclass
+class Narrative:
+    initiative: Initiative
+    progress: str
+    challenges: str
+
+
+@dataclass
+class Summary:
+    programme: Programme
+    initiative: Initiative | None
+    overview: Overview
+    rows: list[TargetRow]
+    narratives: list[Narrative]
+    printed_at: datetime
+    charts: dict[str, str | None] = field(default_factory=dict)
+    plain: list[str] = field(default_factory=list)  # the short summary in sentences
+
+    @property
+    def title(self) -> str:
+        where = self.initiative.name if self.initiative else self.programme.name
+        code = self.overview.round.code if self.overview.round else "uden runde"
+        return f"{where} – statusopsamling, runde {code}"
+
+    @property
+    def round(self):
+        return self.overview.round
+
+    @property
+    def radar_rows(self) -> list[tuple[str, list[int | None]]]:
+        """Parameter × assessment, for the table beside the radar."""
+        return radar_rows(self.overview)
+
+    @property
+    def categories(self) -> list[CategoryCount]:
+        return category_counts([r.category for r in self.rows])
+
+    @property
+    def filename(self) -> str:
+        slug = self.initiative.slug if self.initiative else self.programme.slug
+        code = self.round.code if self.round else "uden-runde"
+        return f"{slug}-statusopsamling-{code}.pdf"
+
+
+def _count(categories: list[CategoryCount], *names: str) -> int:
+    return sum(c.count for c in categories if c.category in names)
+
+
+def plain_language(rows: list[TargetRow], overview: Overview, n_initiatives: int) -> list[str]:
+    """Three or four sentences a politician reads first."""
+    cats = category_counts([r.category for r in rows])
+    total = len(rows)
+    achieved = _count(cats, "Opnået")
+    on_track = _count(cats, "På sporet")
+    behind = _count(cats, "Bagud", "Kritisk")
+    without = total - achieved - on_track - behind
+    sentences = [
+        f"Af {total} mål er {achieved} nået, og {on_track} er på sporet. "
+        f"{behind} er bagud eller kritisk. De sidste {without} kan ikke opgøres endnu: "
+        "de er ikke målbare, har intet måltal eller mangler status."
+    ]
+    if overview.latest_score is not None and overview.latest_score.mean is not None:
+        score = f"{overview.latest_score.mean:.1f}".replace(".", ",")
+        sentences.append(
+            f"Implementeringen er senest vurderet til {score} på en skala fra 1 til 5 "
+            f"({overview.latest_score.n_scored} af {overview.latest_score.n_parameters} "
+            "parametre scoret)."
+        )
+    if n_initiatives > 1:
+        sentences.append(
+            f"{overview.n_approved} af {overview.n_initiatives} indsatsområder har en godkendt "
+            "statusrapport for runden."
+        )
+    return sentences
+
+
+def build(
+    *, programme: Programme, initiative: Initiative | None = None, round_code: str | None = None
+) -> Summary:
+    """The summary of the programme (or one initiative) as of the chosen round."""
+    overview = programme_overview(programme=programme, round_code=round_code)
+    round_ = overview.round
+    targets = Target.objects.filter(initiative__programme=programme)
+    if initiative is not None:
+        targets = targets.filter(initiative=initiative)
+        overview.cards = [c for c in overview.cards if c.initiative.pk == initiative.pk]
+        overview.budget = [b for b in overview.budget if b.initiative.pk == initiative.pk]
+    rows = target_rows(round_=round_, targets=targets.select_related("initiative"))
+    reports = (
+        StatusReport.objects.filter(round=round_, state=StatusReport.State.APPROVED)
+        .filter(initiative__in=[c.initiative for c in overview.cards])
+        .select_related("initiative")
+        .order_by("initiative__number")
+        if round_
+        else []
+    )
+    narratives = [
+        Narrative(r.initiative, r.progress.strip(), r.challenges.strip())
+        for r in reports
+        if r.progress.strip() or r.challenges.strip()
+    ]
+    summary = Summary(
+        programme=programme,
+        initiative=initiative,
+        overview=overview,
+        rows=rows,
+        narratives=narratives,
+        printed_at=timezone.localtime(),
+    )
+    summary.plain = plain_language(rows, overview, len(overview.cards))
+    summary.charts = {
+        "levels": print_charts.level_bars(
+            [
+                (
+                    card.initiative.name,
+                    [(f.label, f.mean, f.n_with_percent, f.n_targets) for f in card.levels],
+                )
+                for card in overview.cards
+            ]
+        ),
+        "radar": print_charts.radar(
+            overview.parameters, [(s.title, s.scores) for s in overview.radar]
+        ),
+        "budget": print_charts.budget_bars(
+            [
+                (
+                    f"{b.initiative.name} {b.year}",
+                    None if b.allocated is None else float(b.allocated),
+                    None if b.spent is None else float(b.spent),
+                )
+                for b in overview.budget
+            ]
+        ),
+    }
+    return summary
+
+
+def render_html(summary: Summary) -> str:
+    """The standalone document WeasyPrint renders (no navigation, print.css only)."""
+    return render_to_string("evaluations/summary_pdf.html", {"summary": summary})
+
+
+def _static_fetcher():
+    """WeasyPrint may read our static files and data: URIs, nothing from the network."""
+    import mimetypes
+
+    from django.conf import settings
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = unquote(urlparse(url).path)
+            if path.startswith(settings.STATIC_URL):
+                found = finders.find(path[len(settings.STATIC_URL) :])
+                if found:
+                    mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                    body = Path(found).read_bytes()
+                    return URLFetcherResponse(url, body, {"Content-Type": mime})
+            raise ValueError(f"Udskriften må ikke hente {url}")
+
+    # A missing stylesheet or chart stops the rendering rather than print it unstyled.
+    return StaticOnly(allowed_protocols={"data", "http"}, fail_on_errors=True)
+
+
+def render_pdf(summary: Summary) -> bytes:
+    """The summary as a tagged PDF (PDF/UA-1), in Danish, with the title set."""
+    from weasyprint import HTML
+
+    html = render_html(summary)
+    document = HTML(
+        string=html, base_url="http://jobvaekst.invalid/", url_fetcher=_static_fetcher()
+    )
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+@transaction.atomic
+def edition_publish(
+    *,
+    programme: Programme,
+    initiative: Initiative | None,
+    round_code: str | None,
+    committee: str,
+    meeting_date: date,
+    user,
+    supersedes: Edition | None = None,
+) -> Edition:
+    """Render the summary now and store its bytes as a frozen edition."""
+    summary = build(programme=programme, initiative=initiative, round_code=round_code)
+    pdf = render_pdf(summary)
+    if supersedes is not None:
+        supersedes = Edition.objects.select_for_update().get(pk=supersedes.pk)
+    edition = Edition.objects.create(
+        programme=programme,
+        initiative=initiative,
+        round=summary.round,
+        committee=committee,
+        meeting_date=meeting_date,
+        title=summary.title,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        published_by=user,
+        published_at=timezone.now(),
+        supersedes=supersedes,
+    )
+    logger.info(
+        "edition published: id=%s programme=%s round=%s committee=%s by=%s",
+        edition.pk,
+        programme.slug,
+        edition.round.code,
+        committee,
+        user.pk,
+    )
+    return edition
