@@ -179,6 +179,20 @@ def render_html(summary: Summary) -> str:
     return render_to_string("evaluations/summary_pdf.html", {"summary": summary})
 
 
+def _static_file(name: str) -> str | None:
+    """A static file on disk: from the finders, or collected (hashed names in production)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    found = finders.find(name)
+    if found:
+        return found
+    try:
+        path = staticfiles_storage.path(name)
+    except NotImplementedError:
+        return None
+    return path if Path(path).is_file() else None
+
+
 def _static_fetcher():
     """WeasyPrint may read our static files and data: URIs, nothing from the network."""
     import mimetypes
@@ -192,7 +206,7 @@ def _static_fetcher():
                 return super().fetch(url, headers)
             path = unquote(urlparse(url).path)
             if path.startswith(settings.STATIC_URL):
-                found = finders.find(path[len(settings.STATIC_URL) :])
+                found = _static_file(path[len(settings.STATIC_URL) :])
                 if found:
                     mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
                     body = Path(found).read_bytes()

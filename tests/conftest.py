@@ -5,7 +5,8 @@ Three markers (declared in pyproject.toml) say what a test needs beyond Python:
 * ``postgres``: Django's default database is PostgreSQL (DATABASE_URL=postgres://...);
 * ``redis``: CELERY_BROKER_URL points at a Redis that answers; such tests get a real
   Celery worker from the ``celery_worker_process`` fixture;
-* ``browser``: Debian's Chromium and the Playwright package (``browser``/``page`` fixtures).
+* ``browser``: Debian's Chromium and the Playwright package (``browser``/``page`` fixtures);
+* ``pdftools``: poppler's pdftotext, pdftoppm and pdfinfo, to read and render PDFs.
 
 When a requirement is missing, the test is skipped with a note on what to install, so
 ``make test`` works on a bare machine. With CI=true it fails instead: CI must run
@@ -57,7 +58,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-SERVICE_GROUPS = ("postgres", "redis", "browser")
+SERVICE_GROUPS = ("postgres", "redis", "browser", "pdftools")
 _SERVICES_HINT = '`make services-start` og `eval "$(bash .ci/services.sh env)"`'
 HOW_TO_INSTALL = {
     "postgres": (
@@ -72,6 +73,7 @@ HOW_TO_INSTALL = {
         "installér chromium og chromium-driver (apt-get install chromium chromium-driver) "
         "og kør `uv sync`; kør aldrig `playwright install`"
     ),
+    "pdftools": "installér poppler-utils (apt-get install poppler-utils)",
 }
 
 _problems: dict[str, str | None] = {}  # group -> None when available, else what is wrong
@@ -120,7 +122,17 @@ def _check_browser() -> str | None:
     return None
 
 
-_CHECKS = {"postgres": _check_postgres, "redis": _check_redis, "browser": _check_browser}
+def _check_pdftools() -> str | None:
+    missing = [t for t in ("pdftotext", "pdftoppm", "pdfinfo") if shutil.which(t) is None]
+    return f"{', '.join(missing)} mangler" if missing else None
+
+
+_CHECKS = {
+    "postgres": _check_postgres,
+    "redis": _check_redis,
+    "browser": _check_browser,
+    "pdftools": _check_pdftools,
+}
 
 
 def require_service(group: str) -> None:

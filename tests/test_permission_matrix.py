@@ -23,6 +23,9 @@ REVIEWERS = {"programleder", "admin"}
 LOGGED_IN = set(ROLES) - {"anonymous"}
 
 
+PUBLISH = {"runde": "2018-2", "committee": "magistraten", "meeting_date": "01.06.2018"}
+
+
 def _pages():
     """(name, url, method, data, roles allowed to succeed)."""
     report = "/rapportering/jobvaekstpakken/2018-3/{}/"
@@ -41,6 +44,14 @@ def _pages():
         ),
         ("programme overview", "/oversigt/jobvaekstpakken/", "post", {}, set()),
         ("targets export other", "/initiativer/kongresturisme/?_export=xlsx", "get", None, READERS),
+        ("summaries", "/udskrift/", "get", None, LOGGED_IN),
+        ("summary list", "/udskrift/jobvaekstpakken/", "get", None, READERS),
+        ("programme summary", "/udskrift/jobvaekstpakken/program/", "get", None, READERS),
+        ("initiative summary", "/udskrift/jobvaekstpakken/indsats/smajobs/", "get", None, READERS),
+        ("summary post", "/udskrift/jobvaekstpakken/program/", "post", {}, set()),
+        ("edition archive", "/udskrift/jobvaekstpakken/arkiv/", "get", None, READERS),
+        ("publish", "/udskrift/jobvaekstpakken/udgiv/", "get", None, set()),
+        ("publish", "/udskrift/jobvaekstpakken/udgiv/", "post", PUBLISH, REVIEWERS),
         ("initiative list", "/initiativer/", "get", None, LOGGED_IN),
         ("initiative list", "/initiativer/", "post", {}, set()),
         ("initiative own", "/initiativer/smajobs/", "get", None, READERS),

@@ -1,0 +1,234 @@
+"""Committee summaries: the PDF a politician reads, and editions that never change.
+
+The PDF is read back with poppler (pdftotext, pdfinfo) and every page is rendered with
+pdftoppm, as a reader's viewer would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from PIL import Image
+
+from evaluations.models import Edition
+from initiatives.models import StatusUpdate
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/udskrift/jobvaekstpakken/"
+PDF = "/udskrift/jobvaekstpakken/program/pdf/"
+PUBLISH = "/udskrift/jobvaekstpakken/udgiv/"
+ARCHIVE = "/udskrift/jobvaekstpakken/arkiv/"
+FIVE = ["Industri og byggeri", "Kongresturisme", "Detailhandel", "Småjobs", "Iværksætteri"]
+
+
+def text(response) -> str:
+    html = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", " ", out.stdout.decode())
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout
+    return dict(
+        (k.strip(), v.strip())
+        for k, v in (line.split(":", 1) for line in out.decode().splitlines())
+    )
+
+
+def publish(client, **extra):
+    data = {
+        "scope": "",
+        "runde": "2018-2",
+        "committee": "beskaeftigelsesudvalget",
+        "meeting_date": "04.06.2018",
+        **extra,
+    }
+    return client.post(PUBLISH, data)
+
+
+@pytest.mark.pdftools
+def test_the_programme_pdf_names_the_initiatives_figures_and_round(client, users, tmp_path):
+    client.force_login(users.udvalg)
+    response = client.get(PDF)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "jobvaekstpakken-statusopsamling-2018-2.pdf" in response["Content-Disposition"]
+    path = tmp_path / "program.pdf"
+    path.write_bytes(response.content)
+
+    words = pdf_text(path)
+    for name in FIVE:
+        assert name in words
+    assert "Jobvækstpakken – statusopsamling, runde 2018-2" in words
+    assert "Af 27 mål er 3 nået, og 1 er på sporet. 2 er bagud eller kritisk." in words
+    assert "375 % (over mål)" in words  # Småjobs staff, 60 of 16
+    assert "1,25 %" in words  # Eksportpilot, 3 of 240
+    assert "4,0 (1 af 6 parametre scoret)" in words
+    assert "Side 1 af" in words
+
+    info = pdf_info(path)
+    assert info["Title"] == "Jobvækstpakken – statusopsamling, runde 2018-2"
+    assert info["Tagged"] == "yes"  # PDF/UA-1
+    assert info["Page size"].startswith("595.276 x 841.89")  # A4
+    pages = int(info["Pages"])
+    assert f"Side {pages} af {pages}" in words
+
+    # Every page renders, and none is blank.
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "p")], check=True)
+    rendered = sorted(tmp_path.glob("p-*.png"))
+    assert len(rendered) == pages
+    for png in rendered:
+        extrema = Image.open(png).convert("L").getextrema()
+        assert extrema[0] < 100, f"{png.name} ser tom ud"
+
+
+@pytest.mark.pdftools
+def test_an_initiative_pdf_has_only_that_initiative(client, users, tmp_path):
+    client.force_login(users.baggrundsgruppe)
+    response = client.get("/udskrift/jobvaekstpakken/indsats/smajobs/pdf/")
+    path = tmp_path / "smajobs.pdf"
+    path.write_bytes(response.content)
+    words = pdf_text(path)
+    assert "Småjobs – statusopsamling, runde 2018-2" in words
+    assert "Kongresturisme" not in words
+
+
+def test_the_print_view_has_the_summary_and_print_css(client, users):
+    client.force_login(users.udvalg)
+    response = client.get("/udskrift/jobvaekstpakken/program/")
+    html = response.content.decode()
+    assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in html
+    page = text(response)
+    assert "Kort fortalt" in page
+    assert "Fremdrift og udfordringer" in page
+    assert "Budget: bevilget og forbrugt" in page
+    assert "Hent som PDF" in page
+    # Charts are static images with a text alternative, so print never clips them.
+    assert re.search(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="Søjlediagram', html)
+
+
+def test_the_list_offers_every_summary_with_its_pdf(client, users):
+    client.force_login(users.udvalg)
+    response = client.get("/udskrift/", follow=True)
+    html = response.content.decode()
+    assert "/udskrift/jobvaekstpakken/program/pdf/?runde=2018-2" in html
+    for slug in ("industri-og-byggeri", "kongresturisme", "detailhandel", "smajobs"):
+        assert f"/udskrift/jobvaekstpakken/indsats/{slug}/pdf/?runde=2018-2" in html
+    assert "Udgiv til udvalg" not in text(response)  # the udvalg reads, never publishes
+
+
+def test_a_published_edition_never_changes_when_the_figures_do(client, users):
+    client.force_login(users.programleder)
+    response = publish(client)
+    assert response.status_code == 302
+    edition = Edition.objects.get()
+    frozen = bytes(edition.pdf)
+    assert edition.sha256 == hashlib.sha256(frozen).hexdigest()
+    assert (edition.committee, edition.meeting_date) == (
+        "beskaeftigelsesudvalget",
+        dt.date(2018, 6, 4),
+    )
+    assert edition.published_by == users.programleder
+    assert edition.round.code == "2018-2"
+
+    # A correction: Småjobs staff 60 → 12, and the figures recomputed.
+    update = StatusUpdate.objects.get(
+        target__title__startswith="Antal jobcentermedarbejdere, der deltager"
+    )
+    update.value = 12
+    update.save()
+    call_command("recompute", "--all", verbosity=0)
+    live = client.get(PDF).content
+    assert live != frozen  # the summary itself did change …
+
+    client.force_login(users.udvalg)
+    download = client.get(f"/udskrift/udgave/{edition.pk}/")
+    assert download.status_code == 200
+    assert download.content == frozen  # … the edition did not
+    edition.refresh_from_db()
+    assert bytes(edition.pdf) == frozen
+
+
+def test_a_new_edition_supersedes_the_old_and_the_archive_says_so(client, users):
+    client.force_login(users.programleder)
+    publish(client)
+    first = Edition.objects.get()
+    response = publish(client, supersedes=str(first.pk), meeting_date="18.06.2018")
+    assert response.status_code == 302
+    second = Edition.objects.exclude(pk=first.pk).get()
+    assert second.supersedes == first
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(ARCHIVE))
+    assert f"Erstattet af #{second.pk}" in page
+    assert f"erstatter #{first.pk}" in page
+    assert "Gældende" in page
+
+
+def test_publishing_with_bad_input_says_what_is_wrong_and_stores_nothing(client, users):
+    client.force_login(users.programleder)
+    response = publish(client, meeting_date="31.02.2018")
+    assert response.status_code == 400
+    assert "Skriv datoen som dd.mm.åååå" in text(response)
+    publish(client)
+    first = Edition.objects.get()
+    wrong_scope = publish(client, scope="smajobs", supersedes=str(first.pk))
+    assert wrong_scope.status_code == 400
+    assert "samme opsamling" in text(wrong_scope)
+    assert Edition.objects.count() == 1
+
+
+def test_only_the_programleder_publishes_and_roles_read_the_archive(client, users):
+    client.force_login(users.tovholder)
+    assert publish(client).status_code == 403
+    assert Edition.objects.count() == 0
+    client.force_login(users.programleder)
+    publish(client)
+    edition = Edition.objects.get()
+    for role in ("udvalg", "baggrundsgruppe", "tovholder"):
+        client.force_login(getattr(users, role))
+        assert client.get(ARCHIVE).status_code == 200
+        assert client.get(f"/udskrift/udgave/{edition.pk}/").status_code == 200
+    client.force_login(users.outsider)
+    assert client.get(ARCHIVE).status_code == 403
+    assert client.get(f"/udskrift/udgave/{edition.pk}/").status_code == 403
+    client.logout()
+    for url in (LIST, PDF, ARCHIVE, f"/udskrift/udgave/{edition.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+    assert publish(client).status_code == 302  # to the login page, nothing published
+    assert Edition.objects.count() == 1
+
+
+def test_the_model_refuses_to_change_or_delete_an_edition(client, users):
+    client.force_login(users.programleder)
+    publish(client)
+    edition = Edition.objects.get()
+    edition.meeting_date = dt.date(2019, 1, 1)
+    with pytest.raises(ValueError, match="kan ikke ændres"):
+        edition.save()
+    with pytest.raises(ValueError, match="kan ikke slettes"):
+        edition.delete()
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_even_a_bulk_update_or_raw_delete(client, users):
+    client.force_login(users.programleder)
+    publish(client)
+    edition = Edition.objects.get()
+    with pytest.raises(IntegrityError, match="kan ikke ændres eller slettes"), transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(pdf=b"%PDF-forged")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM evaluations_edition WHERE id = %s", [edition.pk])
+    assert bytes(Edition.objects.get().pdf) == bytes(edition.pdf)
