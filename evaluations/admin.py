@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Assessment,
     AttainmentSnapshot,
+    Edition,
     ImplementationParameter,
     ParameterScore,
     ScoreLevel,
@@ -84,3 +85,24 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
         "stated_overall",
     ]
     list_select_related = ["assessment", "initiative"]
+
+
+@admin.register(Edition)
+class EditionAdmin(ReadOnlyAdmin):
+    """Published editions: visible to the administrator, never changed or deleted here."""
+
+    list_display = [
+        "pk",
+        "title",
+        "committee",
+        "meeting_date",
+        "round",
+        "published_by",
+        "published_at",
+    ]
+    list_filter = ["committee", "programme"]
+    list_select_related = ["round", "published_by"]
+    exclude = ["pdf"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

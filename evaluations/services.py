@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -377,10 +379,29 @@ def snapshots_mark_stale(*, target_ids: Iterable[int]) -> int:
     )
 
 
+_batch: ContextVar[set[int] | None] = ContextVar("recompute_batch", default=None)
+
+
+@contextmanager
+def recompute_batched() -> Iterator[None]:
+    """Collect recompute requests and send one at the end (an import saves many rows)."""
+    ids: set[int] = set()
+    token = _batch.set(ids)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    recompute_request(target_ids=ids)
+
+
 def recompute_request(*, target_ids: Iterable[int]) -> None:
     """Mark the targets' snapshots stale now and recompute them after the commit."""
     from .tasks import recompute_targets
 
+    batch = _batch.get()
+    if batch is not None:
+        batch.update(target_ids)
+        return
     ids = sorted(set(target_ids))
     if not ids:
         return

@@ -308,3 +308,200 @@ def rounds_open_current(*, today: dt.date) -> list[ReportingRound]:
         round_open(programme=p, year=today.year, number=number)
         for p in Programme.objects.filter(start_date__lte=today, end_date__gte=today)
     ]
+
+
+# --- Import ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    programme: object
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = []
+        for key, label in (
+            ("initiatives", "indsatsområder"),
+            ("targets", "mål"),
+            ("statuses", "statusser"),
+            ("rounds", "runder"),
+        ):
+            parts.append(
+                f"{label}: {self.created.get(key, 0)} nye, {self.updated.get(key, 0)} opdateret"
+            )
+        return f"{self.programme.name}: " + "; ".join(parts) + "."
+
+
+def _unique_slug(model, wanted: str, *, prefix: str, exclude_pk=None) -> str:
+    from django.utils.text import slugify
+
+    slug = slugify(wanted)[:50] or "indsats"
+    taken = model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists()
+    if taken:
+        slug = slugify(f"{prefix}-{wanted}")[:50]
+    base, n = slug, 2
+    while model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists():
+        slug = f"{base[:46]}-{n}"
+        n += 1
+    return slug
+
+
+@transaction.atomic
+def programme_import(data, *, user=None) -> ImportResult:
+    """Create or update a programme from validated import data (``importing.parse``).
+
+    Targets are matched by initiative and title, statuses by target and round; imported
+    statuses are approved (the spreadsheet is the approved record). Everything happens
+    in one transaction, and the figures are recomputed once, after the commit.
+    """
+    from evaluations.services import recompute_batched
+
+    from .models import Programme, SubInitiative
+
+    result = ImportResult(programme=None)
+    created: dict[str, int] = {}
+    updated: dict[str, int] = {}
+
+    def count(kind: str, was_created: bool) -> None:
+        bucket = created if was_created else updated
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+    with recompute_batched():
+        programme = (
+            Programme.objects.filter(name=data.name).first()
+            or Programme.objects.filter(slug=data.slug).first()
+        )
+        if programme is None:
+            programme = Programme(slug=data.slug, name=data.name)
+        programme.start_date = programme.start_date or data.start_date
+        programme.end_date = programme.end_date or data.end_date
+        if data.budget_per_year is not None:
+            programme.budget_per_year = data.budget_per_year
+        if data.description:
+            programme.description = data.description
+        programme.save()
+        result.programme = programme
+
+        initiatives = {}
+        existing = {i.name.lower(): i for i in Initiative.objects.filter(programme=programme)}
+        next_number = max([i.number for i in existing.values()] or [0]) + 1
+        for name in data.initiatives:
+            initiative = existing.get(name.lower())
+            count("initiatives", initiative is None)
+            if initiative is None:
+                initiative = Initiative.objects.create(
+                    programme=programme,
+                    name=name,
+                    number=next_number,
+                    slug=_unique_slug(Initiative, name, prefix=programme.slug),
+                )
+                next_number += 1
+            initiatives[name.lower()] = initiative
+
+        subs = {}
+        for initiative_name, names in data.sub_initiatives.items():
+            initiative = initiatives[initiative_name.lower()]
+            for order, name in enumerate(names):
+                sub, _ = SubInitiative.objects.get_or_create(
+                    initiative=initiative, name=name, defaults={"order": order}
+                )
+                subs[initiative_name.lower(), name.lower()] = sub
+
+        targets = {}
+        existing_targets = {
+            (t.initiative_id, t.title.lower()): t
+            for t in Target.objects.filter(initiative__programme=programme)
+        }
+        for order, t in enumerate(data.targets):
+            initiative = initiatives[t.initiative.lower()]
+            target = existing_targets.get((initiative.pk, t.title.lower()))
+            count("targets", target is None)
+            if target is None:
+                target = Target(initiative=initiative, title=t.title)
+            target.sub_initiative = subs.get((t.initiative.lower(), t.sub_initiative.lower()))
+            for attr in (
+                "level",
+                "unit",
+                "direction",
+                "kind",
+                "basis",
+                "baseline_low",
+                "baseline_high",
+                "baseline_year",
+                "target_low",
+                "target_high",
+                "target_text",
+                "start_date",
+                "target_date",
+                "cumulative",
+                "orientation",
+                "horizon",
+                "measurable",
+                "definition",
+                "source",
+            ):
+                setattr(target, attr, getattr(t, attr))
+            target.order = order
+            target._change_reason = "Importeret fra regneark"
+            target.full_clean(exclude=["initiative", "sub_initiative", "responsible"])
+            target.save()
+            if [(p.year, p.value) for p in target.phases.order_by("year")] != t.phases:
+                target.phases.all().delete()
+                for year, value in t.phases:
+                    TargetPhase.objects.create(target=target, year=year, value=value)
+            targets[t.initiative.lower(), t.title.lower()] = target
+
+        rounds = {}
+        for year, number in data.rounds:
+            start, end = round_period(year, number)
+            round_, was_created = ReportingRound.objects.get_or_create(
+                programme=programme,
+                year=year,
+                number=number,
+                defaults={
+                    "period_start": start,
+                    "period_end": end,
+                    "deadline": end + dt.timedelta(days=settings.ROUND_DEADLINE_DAYS),
+                    "state": ReportingRound.State.CLOSED,
+                },
+            )
+            count("rounds", was_created)
+            rounds[year, number] = round_
+
+        reports = {}
+        for s in data.statuses:
+            target = targets[s.initiative.lower(), s.title.lower()]
+            round_ = rounds[s.year, s.number]
+            key = (target.initiative_id, round_.pk)
+            if key not in reports:
+                StatusReport.objects.get_or_create(initiative_id=target.initiative_id, round=round_)
+                report = StatusReport.objects.select_for_update().get(
+                    initiative_id=target.initiative_id, round=round_
+                )
+                if report.state != StatusReport.State.APPROVED:
+                    report.state = StatusReport.State.APPROVED
+                    report.reviewed_by = user
+                    report.reviewed_at = timezone.now()
+                    report.version += 1  # the row is locked: a concurrent save must reload
+                    report._change_reason = "Godkendt ved import fra regneark"
+                    report.save()
+                reports[key] = report
+            update, was_created = StatusUpdate.objects.get_or_create(target=target, round=round_)
+            count("statuses", was_created)
+            update.value = s.value
+            update.assessment = s.assessment
+            update.not_measurable = s.not_measurable
+            update.comment = s.comment
+            update.observed_on = s.observed_on
+            update.status_text = s.status_text
+            update.stated_low = s.stated_low
+            update.stated_high = s.stated_high
+            update.stated_text = s.stated_text
+            update.stated_is_estimate = s.stated_is_estimate
+            update.source = s.source
+            update._change_reason = "Importeret fra regneark"
+            update.save()
+
+    result.created, result.updated = created, updated
+    return result

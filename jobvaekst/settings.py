@@ -216,6 +216,15 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # A round's deadline is this many days after its period ends.
 ROUND_DEADLINE_DAYS = env_int("ROUND_DEADLINE_DAYS", 15)
 
+# --- Import ---------------------------------------------------------------------------
+# Largest file the import reads, and where uploads wait between preview and "Importér".
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", BASE_DIR / "var" / "imports"))
+# Django refuses a request body above this; keep it above the import's own limit so the
+# user gets the import's Danish message ("Filen fylder 10,0 MB; højst 5 MB").
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES * 3
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES * 3
+
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # No broker configured means the embedded default: tasks run in-process, at once.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rapportering/", include("initiatives.reporting_urls")),
     path("vurderinger/", include("evaluations.urls")),
     path("udskrift/", include("evaluations.summary_urls")),
+    path("data/", include("initiatives.transfer_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

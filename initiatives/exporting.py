@@ -1,0 +1,227 @@
+"""Export a whole programme to XLSX, in the import template's layout (round trip).
+
+Sheets ``Program``, ``Mål`` and ``Status`` can be imported again as they are; the
+``Målopnåelse`` and ``Scorer`` sheets are for reading (the import skips them). Text that a
+spreadsheet could take for a formula (starting with =, +, - or @) is written with Excel's
+text mark, an apostrophe, which the import removes again.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+from django.db.models import F
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from evaluations.models import AttainmentSnapshot, ParameterScore
+from jobvaekst.numbers import format_number
+
+from .importing import FORMULA_START, PROGRAMME_COLUMNS, STATUS_COLUMNS, TARGET_COLUMNS
+from .models import Programme, StatusReport, StatusUpdate, Target
+
+LEVEL_WORDS = {"aktivitet": "aktivitet", "output": "output", "effekt": "effekt"}
+KIND_WORDS = {"antal": "antal", "procent": "procent", "beloeb": "beløb", "kvalitativ": "kvalitativ"}
+BASIS_WORDS = {"periode": "periode", "pr_aar": "pr_år", "niveau": "niveau", "": ""}
+ORIENTATION_WORDS = {"vaekst": "vækst", "job": "job", "": ""}
+ASSESSMENT_WORDS = {
+    "opnaaet": "opnået",
+    "delvist": "delvist opnået",
+    "ikke_opnaaet": "ikke opnået",
+    "": "",
+}
+
+
+def safe(value):
+    """A cell value a spreadsheet will never run: formula-like text gets Excel's ' mark."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _yes(flag: bool) -> str:
+    return "ja" if flag else "nej"
+
+
+def _number(value: Decimal | None):
+    """Whole numbers as int, others as float: numeric cells, never text."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+    ws = workbook.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([safe(v) for v in row])
+    ws.freeze_panes = "A2"
+
+
+def programme_workbook(programme: Programme) -> bytes:
+    """The programme as an XLSX file (7 queries)."""
+    targets = list(
+        Target.objects.filter(initiative__programme=programme)
+        .select_related("initiative", "sub_initiative")
+        .prefetch_related("phases")
+        .order_by("initiative__number", "order", "pk")
+    )
+    updates = list(
+        StatusUpdate.objects.filter(
+            target__initiative__programme=programme,
+            round__reports__initiative=F("target__initiative"),
+            round__reports__state=StatusReport.State.APPROVED,
+        )
+        .select_related("target__initiative", "round")
+        .order_by("round__year", "round__number", "target__initiative__number", "target__order")
+    )
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(
+        workbook,
+        "Program",
+        PROGRAMME_COLUMNS,
+        [
+            [
+                programme.name,
+                programme.slug,
+                programme.start_date,
+                programme.end_date,
+                _number(programme.budget_per_year),
+                programme.description,
+            ]
+        ],
+    )
+    _sheet(
+        workbook,
+        "Mål",
+        TARGET_COLUMNS,
+        [
+            [
+                programme.name,
+                t.initiative.name,
+                t.sub_initiative.name if t.sub_initiative else "",
+                LEVEL_WORDS[t.level],
+                t.title,
+                t.unit,
+                t.direction,
+                _number(t.baseline_low),
+                t.baseline_year,
+                _number(t.target_low),
+                _number(t.target_high),
+                t.target_date.year if t.target_date else None,
+                "; ".join(f"{p.year}:{format_number(p.value)}" for p in t.phases.all()),
+                _yes(t.cumulative),
+                ORIENTATION_WORDS[t.orientation],
+                t.horizon,
+                KIND_WORDS[t.kind],
+                BASIS_WORDS[t.basis],
+                _number(t.baseline_high),
+                t.target_text,
+                t.start_date,
+                t.target_date,
+                _yes(t.measurable),
+                t.definition,
+                t.source,
+            ]
+            for t in targets
+        ],
+    )
+    _sheet(
+        workbook,
+        "Status",
+        STATUS_COLUMNS,
+        [
+            [
+                programme.name,
+                u.target.initiative.name,
+                u.target.title,
+                u.round.code,
+                _number(u.value),
+                ASSESSMENT_WORDS[u.assessment],
+                _yes(u.not_measurable),
+                u.comment,
+                u.observed_on,
+                u.status_text,
+                _number(u.stated_low),
+                _number(u.stated_high),
+                u.stated_text,
+                _yes(u.stated_is_estimate),
+                u.source,
+            ]
+            for u in updates
+        ],
+    )
+    snapshots = (
+        AttainmentSnapshot.objects.filter(target__initiative__programme=programme)
+        .select_related("target__initiative", "round")
+        .order_by("round__year", "round__number", "target__initiative__number", "target__order")
+    )
+    _sheet(
+        workbook,
+        "Målopnåelse",
+        [
+            "indsatsområde",
+            "mål",
+            "runde",
+            "målopnåelse_pct",
+            "målopnåelse_pct_øvre",
+            "grundlag",
+            "kategori",
+            "forventet_pct",
+            "angivet",
+            "markering",
+            "prognose",
+            "formel",
+            "input",
+            "beregnet",
+        ],
+        [
+            [
+                s.target.initiative.name,
+                s.target.title,
+                s.round.code,
+                s.percent,
+                s.percent_high,
+                s.get_basis_display(),
+                s.category,
+                s.expected_percent,
+                s.stated_text,
+                s.flag_reason,
+                s.forecast_text,
+                s.formula,
+                json.dumps(s.inputs, ensure_ascii=False, sort_keys=True),
+                s.computed_at.replace(tzinfo=None),
+            ]
+            for s in snapshots
+        ],
+    )
+    scores = (
+        ParameterScore.objects.filter(assessment__programme=programme)
+        .select_related("assessment", "parameter", "initiative")
+        .order_by("assessment__date", "initiative__number", "parameter__order")
+    )
+    _sheet(
+        workbook,
+        "Scorer",
+        ["vurdering", "dato", "evaluator", "indsatsområde", "parameter", "score", "begrundelse"],
+        [
+            [
+                p.assessment.title,
+                p.assessment.date,
+                p.assessment.assessor,
+                p.initiative.name if p.initiative else "Hele programmet",
+                p.parameter.name,
+                p.score if p.score is not None else "ikke scoret",
+                p.justification,
+            ]
+            for p in scores
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

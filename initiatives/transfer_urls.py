@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import transfer_views as views
+
+app_name = "transfer"
+urlpatterns = [
+    path("", views.transfer_index, name="index"),
+    path("skabelon.xlsx", views.template_download, name="template"),
+    path("import/", views.import_upload, name="import"),
+    path("import/bekraeft/", views.import_confirm, name="import_confirm"),
+    path("<slug:programme>/eksport.xlsx", views.programme_export, name="export"),
+]
