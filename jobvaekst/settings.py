@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -215,6 +218,32 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # A round's deadline is this many days after its period ends.
 ROUND_DEADLINE_DAYS = env_int("ROUND_DEADLINE_DAYS", 15)
+
+# --- API (/api/v1/) --------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jobvækst monitor API",
+    "DESCRIPTION": "Læseadgang til programmer, indsatsområder, mål med målopnåelse, runder "
+    "og vurderinger. Samme adgangsregler som siderne.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jobvaekst.api.document_errors",
+    ],
+}
 
 # --- Import ---------------------------------------------------------------------------
 # Largest file the import reads, and where uploads wait between preview and "Importér".

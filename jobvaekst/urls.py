@@ -17,6 +17,20 @@ urlpatterns = [
     path("vurderinger/", include("evaluations.urls")),
     path("udskrift/", include("evaluations.summary_urls")),
     path("data/", include("initiatives.transfer_urls")),
+    path("api/v1/", include("jobvaekst.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+
+def not_found(request, exception):
+    """404: JSON under /api/ (as the API's schema documents it), the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Ikke fundet."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

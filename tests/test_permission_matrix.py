@@ -58,6 +58,12 @@ def _pages():
         ("import", "/data/import/", "get", None, set()),
         ("import", "/data/import/", "post", {}, REVIEWERS),
         ("import confirm", "/data/import/bekraeft/", "post", {"token": "x"}, REVIEWERS),
+        ("api targets", "/api/v1/targets/", "get", None, LOGGED_IN),  # outsider: empty list
+        ("api targets", "/api/v1/targets/", "post", {}, set()),
+        ("api programme", "/api/v1/programmes/jobvaekstpakken/", "get", None, READERS),
+        ("api initiative other", "/api/v1/initiatives/kongresturisme/", "get", None, READERS),
+        ("api target other", "/api/v1/targets/8/", "get", None, READERS),
+        ("api schema", "/api/v1/schema/", "get", None, set(ROLES)),  # structure only, no data
         ("initiative list", "/initiativer/", "get", None, LOGGED_IN),
         ("initiative list", "/initiativer/", "post", {}, set()),
         ("initiative own", "/initiativer/smajobs/", "get", None, READERS),
@@ -118,7 +124,11 @@ def test_no_role_gets_further_than_it_may(client, users, role):
             unexpected.append(f"{method.upper()} {name} {url}: {response.status_code}")
         if role in allowed and not ok:
             unexpected.append(f"{method.upper()} {name} {url} refused: {response.status_code}")
-        if role == "anonymous" and method == "get" and not url.startswith("/admin"):
+        if role == "anonymous" and method == "get" and url.startswith("/api/v1/schema"):
+            pass  # the schema is public: structure, no data
+        elif role == "anonymous" and url.startswith("/api/"):
+            assert response.status_code == 401  # machines get 401, not a login page
+        elif role == "anonymous" and method == "get" and not url.startswith("/admin"):
             assert response.status_code == 302 and "/login/" in response["Location"]
         # Reset what an allowed POST changed, so every role meets the same state.
         StatusReport.objects.filter(round=round_).exclude(initiative_id=5).delete()

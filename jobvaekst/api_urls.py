@@ -1,0 +1,17 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.register("programmes", api.ProgrammeViewSet, basename="programme")
+router.register("initiatives", api.InitiativeViewSet, basename="initiative")
+router.register("targets", api.TargetViewSet, basename="target")
+router.register("rounds", api.RoundViewSet, basename="round")
+router.register("assessments", api.AssessmentViewSet, basename="assessment")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]
