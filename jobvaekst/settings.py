@@ -9,6 +9,7 @@ message that names the variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "axes",
     "jobvaekst",
     "initiatives",
     "evaluations",
@@ -112,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "jobvaekst.middleware.SessionLifetimeMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jobvaekst.urls"
@@ -172,9 +177,30 @@ AUTH_PASSWORD_VALIDATORS = [
 # Object permissions (a tovholder edits only their own initiative) come from `rules`
 # (initiatives/rules.py); Django's model permissions still serve the admin.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before checking it
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Lockout (django-axes): 5 failed logins for a username within 30 minutes lock it for 30
+# minutes, wherever they come from. A successful login resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a lockout without the IP address can be dodged by rotating
+# User-Agent or cookies; ours is by username, which rotation does not change. By IP would
+# lock a whole town hall behind one NAT address after five typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
+AXES_VERBOSE = False
+# Sessions: 30 minutes idle, 12 hours at most after login whatever happens (both in
+# jobvaekst.middleware.SessionLifetimeMiddleware). Activity moves the expiry on, but the
+# session is rewritten at most once a minute, not on every request (one UPDATE less per
+# page), so an idle session ends between 29 and 30 minutes after the last request.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:index"
 LOGOUT_REDIRECT_URL = "login"
@@ -218,6 +244,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # A round's deadline is this many days after its period ends.
 ROUND_DEADLINE_DAYS = env_int("ROUND_DEADLINE_DAYS", 15)
+
+# Where users report accessibility problems (shown in the tilgængelighedserklæring).
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT") or "businessaalborg@aalborg.dk"
 
 # --- API (/api/v1/) --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -311,9 +340,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Production (DEBUG=0) redirects to HTTPS and sends HSTS with preload; a plain-HTTP run on
+# loopback (CI's smoke test) sets SECURE_SSL_REDIRECT=0 explicitly.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
@@ -346,6 +378,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "jobvaekst.auth": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
     },
 }
 

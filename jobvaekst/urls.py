@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from . import views
+
 admin.site.site_header = "Jobvækst monitor – administration"
 admin.site.site_title = "Jobvækst monitor"
 admin.site.index_title = "Administration"
@@ -18,6 +20,8 @@ urlpatterns = [
     path("udskrift/", include("evaluations.summary_urls")),
     path("data/", include("initiatives.transfer_urls")),
     path("api/v1/", include("jobvaekst.api_urls")),
+    path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
+    path("sundhed/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -27,7 +27,8 @@ def test_seed_demo_creates_one_user_per_role(reference, settings, client):
     assert (tovholder.role, tovholder.initiative.slug) == ("tovholder", "smajobs")
     assert User.objects.get(username="admin").is_superuser
     assert Membership.objects.count() == 4
-    assert client.login(username="udvalg", password=settings.DEMO_PASSWORD)
+    response = client.post("/login/", {"username": "udvalg", "password": settings.DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/oversigt/"
 
 
 def test_seed_demo_refuses_outside_debug(reference, settings):

@@ -87,3 +87,22 @@ def test_production_settings_need_no_debug_and_set_secure_cookies():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000"]
+
+
+def test_production_settings_pass_the_deployment_checks_without_a_warning():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **CLEAN,
+            "DJANGO_SETTINGS_MODULE": "jobvaekst.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-0123456789",
+            "ALLOWED_HOSTS": "jobvaekst.aalborg.dk",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
