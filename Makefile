@@ -35,8 +35,9 @@ run: sync ## Start udviklingsserveren på http://127.0.0.1:8000 (SQLite, demo-br
 test: sync ## Kør testene (PYTEST_ARGS="-k noget" for et udvalg)
 	$(UV) run pytest $(PYTEST_ARGS)
 
-lint: sync ## ruff: fejl og formatering
+lint: sync ## ruff (fejl og formatering) og bandit (sikkerhed); undtagelser står i koden
 	$(UV) run ruff check . && $(UV) run ruff format --check .
+	$(UV) run bandit -r jobvaekst initiatives evaluations -q -x '*/migrations/*' 
 
 services-start: ## Start PostgreSQL og Redis lokalt (se .ci/services.sh)
 	bash .ci/services.sh start

@@ -184,8 +184,12 @@ def edition_new(request: HttpRequest, programme: str) -> HttpResponse:
         request.POST, programme=prog, rounds=ctx["rounds"], initiatives=ctx["initiatives"]
     )
     if not form.is_valid():
+        try:
+            round_ = chosen_round(ctx["rounds"], request.POST.get("runde") or None)
+        except Http404:  # an unknown round is one of the form's errors, not a missing page
+            round_ = ctx["rounds"][-1] if ctx["rounds"] else None
         ctx.update(
-            round=chosen_round(ctx["rounds"], request.POST.get("runde") or None),
+            round=round_,
             may_publish=True,
             form=form,
             is_history=False,

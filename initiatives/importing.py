@@ -268,7 +268,11 @@ def _read_csv(label: str, content: bytes, problems: list[Problem]) -> list[Sheet
     except csv.Error:
         dialect = csv.excel
         dialect.delimiter = ";" if text.count(";") > text.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter))
+    except csv.Error as exc:
+        problems.append(Problem(label, None, "", f"Filen kan ikke læses som CSV: {exc}."))
+        return []
     header = [c.strip().lower() for c in rows[0]] if rows else []
     sheet = _sheet_from_rows(_sheet_name(label, header), rows, problems)
     return [sheet] if sheet else []
