@@ -5,7 +5,14 @@
  * beside it carry the same information for screen readers and keyboard users. */
 (function () {
   "use strict";
-  var config = { displayModeBar: false, responsive: true, locale: "da" };
+  // topojsonURL: plotly's default points at its CDN; it is only read by geo charts, which
+  // our bundle does not contain, but nothing here may ever point outside our own site.
+  var config = {
+    displayModeBar: false,
+    responsive: true,
+    locale: "da",
+    topojsonURL: "/static/vendor/plotly/"
+  };
 
   function registerDanish() {
     Plotly.register({
