@@ -217,8 +217,10 @@ class StatusUpdateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "programme", "initiative", "organisation"]
-    list_filter = ["role", "programme", "initiative"]
+    list_display = ["user", "role", "programme", "initiative", "organisation", "source"]
+    list_filter = ["role", "source", "programme", "initiative"]
+    # An SSO membership is replaced at the user's next SSO login; one given here stays.
+    readonly_fields = ["source"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation"]
     list_select_related = ["user", "programme", "initiative"]
     autocomplete_fields = ["user"]

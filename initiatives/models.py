@@ -686,8 +686,17 @@ class Membership(TimeStamped):
         related_name="memberships",
         verbose_name=_("indsats"),
     )
+
+    class Source(models.TextChoices):
+        MANUAL = "manuel", _("Tildelt i administrationen")
+        SSO = "sso", _("Fra gruppe i kommunens login")
+
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # An SSO membership follows the user's groups: it is replaced at every SSO login.
+    source = models.CharField(
+        _("kilde"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
 
     class Meta:
         verbose_name = _("medlemskab")
@@ -708,6 +717,9 @@ class Membership(TimeStamped):
                 condition=~Q(role="tovholder") | Q(initiative__isnull=False),
                 name="membership_tovholder_has_initiative",
                 violation_error_message=_("En tovholder skal knyttes til en indsats."),
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["manuel", "sso"]), name="membership_source_known"
             ),
         ]
 

@@ -21,7 +21,11 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 
 
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
-    # Django masks the password in `credentials`; only the username is logged.
+    # Django masks the password in `credentials`; only the username is logged. A failed
+    # single sign-on has no username (its reason is logged by jobvaekst.sso).
+    if "username" not in credentials:
+        logger.warning("login failed: sso ip=%s", _ip(request))
+        return
     logger.warning("login failed: username=%r ip=%s", credentials.get("username"), _ip(request))
 
 

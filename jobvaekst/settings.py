@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from jobvaekst import sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on", "ja"}
@@ -180,6 +182,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before checking it
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect; does nothing unless OIDC_ENABLED (below).
+    "jobvaekst.sso.SsoBackend",
 ]
 # Lockout (django-axes): 5 failed logins for a username within 30 minutes lock it for 30
 # minutes, wherever they come from. A successful login resets the count.
@@ -202,6 +206,35 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 LOGIN_URL = "login"
+
+# Single sign-on with OpenID Connect (e.g. Entra ID), optional: on when OIDC_RP_CLIENT_ID
+# is set, and then every variable in jobvaekst.sso_config.REQUIRED must be set too. The
+# identity provider's groups give roles (OIDC_ROLE_GROUPS); local login stays for the
+# break-glass administrator and for partners without a municipal account.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _missing = sso_config.missing_settings(dict(os.environ))
+    if _missing:
+        raise ImproperlyConfigured(
+            "Single sign-on er slået til (OIDC_RP_CLIENT_ID), men disse mangler: "
+            + ", ".join(_missing)
+        )
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_ROLE_GROUPS = sso_config.parse_role_groups(env_str("OIDC_ROLE_GROUPS")) if OIDC_ENABLED else {}
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL", "Log ind med kommunens login")
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"  # mozilla-django-oidc wants a path, not a name
 LOGIN_REDIRECT_URL = "dashboard:index"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -12,8 +12,9 @@ admin.site.index_title = "Administration"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard:index", permanent=False)),
     path("oversigt/", include("evaluations.dashboard_urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("jobvaekst.sso_urls")),
     path("initiativer/", include("initiatives.urls")),
     path("rapportering/", include("initiatives.reporting_urls")),
     path("vurderinger/", include("evaluations.urls")),

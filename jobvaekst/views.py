@@ -1,4 +1,4 @@
-"""Pages of the site itself: the accessibility statement and the health check."""
+"""Pages of the site itself: login, the accessibility statement and the health check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger("jobvaekst.health")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the single-sign-on button when SSO is configured."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sso_enabled=settings.OIDC_ENABLED, sso_label=settings.OIDC_LOGIN_LABEL, **kwargs
+        )
 
 
 @login_not_required

@@ -16,6 +16,8 @@ EXTRA = [
     "/api/v1/assessments/",
     "/findes-ikke/",  # 404
     "/admin/login/",
+    "/sso/login/",  # 404 unless SSO is configured
+    "/sso/callback/?code=x&state=y",
 ]
 
 
