@@ -89,3 +89,20 @@ def reference(db) -> Programme:
 @pytest.fixture
 def users(reference) -> Users:
     return make_users(reference)
+
+
+def open_round_2018_3(programme: Programme | None = None, *, programme_id: int | None = None):
+    """The round after the reference data's last (2018-2), open for reports."""
+    import datetime as dt
+
+    from initiatives.models import ReportingRound
+
+    return ReportingRound.objects.create(
+        programme_id=programme_id if programme is None else programme.pk,
+        year=2018,
+        number=3,
+        period_start=dt.date(2018, 5, 1),
+        period_end=dt.date(2018, 6, 30),
+        deadline=dt.date(2018, 7, 15),
+        state="aaben",
+    )

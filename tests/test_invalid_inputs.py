@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from evaluations.models import Assessment, Edition, ImplementationParameter
 from initiatives import importing
-from initiatives.models import ReportingRound, StatusReport, Target
+from initiatives.models import StatusReport, Target
+
+from .base import open_round_2018_3
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +79,7 @@ def _is_date(text: str) -> bool:
 
 @pytest.fixture
 def open_round(reference):
-    return ReportingRound.objects.create(
-        programme=reference,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    return open_round_2018_3(reference)
 
 
 def test_the_status_form_refuses_every_bad_number(client, users, open_round, capsys):

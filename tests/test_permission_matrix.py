@@ -7,11 +7,11 @@ the table below says so. The count of combinations is printed for the issue note
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from initiatives.models import ReportingRound, StatusReport
+from initiatives.models import StatusReport
+
+from .base import open_round_2018_3
 
 pytestmark = pytest.mark.django_db
 
@@ -101,15 +101,7 @@ def _succeeded(response) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_role_gets_further_than_it_may(client, users, role):
-    round_ = ReportingRound.objects.create(
-        programme_id=users.tovholder.memberships.get().programme_id,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    round_ = open_round_2018_3(programme_id=users.tovholder.memberships.get().programme_id)
     # A submitted report for the review row.
     StatusReport.objects.create(initiative_id=5, round=round_, state="indsendt", version=1)
     if role != "anonymous":

@@ -9,7 +9,6 @@ whole code flow between the two servers.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -28,11 +27,11 @@ import requests
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 
-from initiatives.models import Membership, Programme, ReportingRound
+from initiatives.models import Membership, Programme
 from jobvaekst.models import SsoIdentity
 from jobvaekst.sso_config import parse_role_groups
 
-from .base import PASSWORD, load_reference, make_users
+from .base import PASSWORD, load_reference, make_users, open_round_2018_3
 from .conftest import ROOT, _stop_process
 from .initiatives.test_pages_browser import serious_violations
 
@@ -203,15 +202,7 @@ def test_a_group_gives_its_role_and_the_user_lands_where_they_were_going(
     live_server, oidc_provider, sso_on
 ):
     oidc_provider.set_groups("anne", ["g-smajobs", "g-andet-system"])
-    ReportingRound.objects.create(
-        programme=Programme.objects.get(slug="jobvaekstpakken"),
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    open_round_2018_3(Programme.objects.get(slug="jobvaekstpakken"))
 
     browser, page = sso_login(live_server, "anne", next_url="/initiativer/smajobs/")
 

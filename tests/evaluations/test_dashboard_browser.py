@@ -9,21 +9,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
 from initiatives.models import (
     Initiative,
-    ReportingRound,
     StatusReport,
     StatusUpdate,
     Target,
 )
 
-from ..base import PASSWORD, load_reference, make_users
+from ..base import PASSWORD, load_reference, make_users, open_round_2018_3
 from ..initiatives.test_pages_browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,15 +33,7 @@ def people(transactional_db):
     programme = load_reference()
     users = make_users(programme)
     # A later round with a new Eksportpilot figure: 30 placements (12,5 %), approved.
-    round_ = ReportingRound.objects.create(
-        programme=programme,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    round_ = open_round_2018_3(programme)
     StatusReport.objects.create(
         initiative=Initiative.objects.get(slug="industri-og-byggeri"),
         round=round_,

@@ -29,6 +29,8 @@ from initiatives.models import (
     TargetPhase,
 )
 
+from ..base import open_round_2018_3
+
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = "/oversigt/"
@@ -48,15 +50,7 @@ def eksportpilot() -> Target:
 def later_round(value: int = 30, *, approved: bool = True) -> ReportingRound:
     """Round 2018-3 with a new Eksportpilot figure (approved, or only submitted)."""
     programme = Programme.objects.get(slug="jobvaekstpakken")
-    round_ = ReportingRound.objects.create(
-        programme=programme,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    round_ = open_round_2018_3(programme)
     StatusReport.objects.create(
         initiative=Initiative.objects.get(slug="industri-og-byggeri"),
         round=round_,

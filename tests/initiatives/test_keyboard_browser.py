@@ -6,13 +6,11 @@ reaches the programleder.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from initiatives.models import ReportingRound, StatusReport, StatusUpdate
+from initiatives.models import StatusReport, StatusUpdate
 
-from ..base import PASSWORD, load_reference, make_users
+from ..base import PASSWORD, load_reference, make_users, open_round_2018_3
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,15 +21,7 @@ COMPETENCES = "Output: Antal jobcentermedarbejdere, der har opnået nye kompeten
 @pytest.fixture
 def people(transactional_db):
     programme = load_reference()
-    ReportingRound.objects.create(
-        programme=programme,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    open_round_2018_3(programme)
     return make_users(programme)
 
 

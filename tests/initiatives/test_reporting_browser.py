@@ -8,14 +8,11 @@ shows the new attainment. axe checks every page.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import pytest
 
-from initiatives.models import ReportingRound
-
-from ..base import PASSWORD, load_reference, make_users
+from ..base import PASSWORD, load_reference, make_users, open_round_2018_3
 from .test_pages_browser import serious_violations
 
 pytestmark = [
@@ -32,15 +29,7 @@ COMPETENCES = "Output: Antal jobcentermedarbejdere, der har opnået nye kompeten
 @pytest.fixture
 def people(transactional_db):
     programme = load_reference()
-    ReportingRound.objects.create(
-        programme=programme,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    open_round_2018_3(programme)
     return make_users(programme)
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
 
+from ..base import open_round_2018_3
+
 pytestmark = pytest.mark.django_db
 
 STAFF = "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling"
@@ -16,15 +18,7 @@ STAFF = "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling"
 
 @pytest.fixture
 def open_round(reference) -> ReportingRound:
-    return ReportingRound.objects.create(
-        programme=reference,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    return open_round_2018_3(reference)
 
 
 def url(slug: str = "smajobs", code: str = "2018-3") -> str:

@@ -6,7 +6,6 @@ the audit trail. The pages on top of these services come next (issue 4).
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from decimal import Decimal
 
@@ -19,22 +18,14 @@ from initiatives import services
 from initiatives.models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
 from initiatives.services import ConflictError, ReportInput, UpdateInput
 
-from ..base import load_reference, make_users
+from ..base import load_reference, make_users, open_round_2018_3
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def open_round(reference) -> ReportingRound:
-    return ReportingRound.objects.create(
-        programme=reference,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    return open_round_2018_3(reference)
 
 
 def staff_target() -> Target:
@@ -216,15 +207,7 @@ def test_every_save_is_in_the_history_with_its_author(users, open_round):
 def test_ten_threads_saving_the_same_report_lose_no_update():
     """10 threads × 100 saves: every accepted save raises the version by exactly one."""
     people = make_users(load_reference())
-    round_ = ReportingRound.objects.create(
-        programme=people.tovholder.memberships.get().programme,
-        year=2018,
-        number=3,
-        period_start=dt.date(2018, 5, 1),
-        period_end=dt.date(2018, 6, 30),
-        deadline=dt.date(2018, 7, 15),
-        state="aaben",
-    )
+    round_ = open_round_2018_3(people.tovholder.memberships.get().programme)
     report = services.status_report_save(
         report=smajobs_report(round_),
         user=people.tovholder,
