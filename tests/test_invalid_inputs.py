@@ -77,6 +77,24 @@ def _is_date(text: str) -> bool:
     return False
 
 
+def refuse_every(client, url: str, valid: dict, spoilers, *, nothing_saved, name: str) -> None:
+    """Post ``valid`` with one field spoiled, EXAMPLES times: each must be a 400, unsaved."""
+    tried = []
+
+    @SETTINGS
+    @given(spoiled=spoilers)
+    def spoil(spoiled):
+        field, value = spoiled
+        response = client.post(url, {**valid, field: value})
+        assert response.status_code == 400, (field, value, response.status_code)
+        assert nothing_saved(), (field, value)
+        tried.append(value)
+
+    spoil()
+    assert len(tried) >= EXAMPLES
+    print(f"{name}: {len(tried)} invalid inputs, 0 accepted, 0 server errors")
+
+
 @pytest.fixture
 def open_round(reference):
     return open_round_2018_3(reference)
@@ -94,19 +112,15 @@ def test_the_status_form_refuses_every_bad_number(client, users, open_round, cap
     assert client.post(url, valid).status_code == 302  # the valid submission is accepted
     StatusReport.objects.all().delete()
     fields = ["budget_spent", *[f"t{t.pk}-value" for t in numeric]]
-    tried = []
-
-    @SETTINGS
-    @given(field=st.sampled_from(fields), value=st.one_of(form_not_numbers, negative))
-    def spoil(field, value):
-        response = client.post(url, {**valid, field: value})
-        assert response.status_code == 400, (field, value, response.status_code)
-        assert not StatusReport.objects.exists()
-        tried.append(value)
-
-    spoil()
-    assert len(tried) >= EXAMPLES
-    print(f"status form: {len(tried)} invalid inputs, 0 accepted, 0 server errors")
+    spoilers = st.tuples(st.sampled_from(fields), st.one_of(form_not_numbers, negative))
+    refuse_every(
+        client,
+        url,
+        valid,
+        spoilers,
+        nothing_saved=lambda: not StatusReport.objects.exists(),
+        name="status form",
+    )
 
 
 def test_the_target_form_refuses_every_bad_value(client, users, capsys):
@@ -126,7 +140,6 @@ def test_the_target_form_refuses_every_bad_value(client, users, capsys):
     before = Target.objects.count()
     assert client.post(url, valid).status_code == 302
     Target.objects.filter(title="Prøvemål").delete()
-    tried = []
     spoilers = st.one_of(
         st.tuples(st.sampled_from(["target_low", "target_high", "baseline_low"]), form_not_numbers),
         st.tuples(st.just("target_low"), negative),
@@ -142,18 +155,14 @@ def test_the_target_form_refuses_every_bad_value(client, users, capsys):
         st.tuples(st.just("title"), st.just("")),
     )
 
-    @SETTINGS
-    @given(spoiled=spoilers)
-    def spoil(spoiled):
-        field, value = spoiled
-        response = client.post(url, {**valid, field: value})
-        assert response.status_code == 400, (field, value, response.status_code)
-        assert Target.objects.count() == before
-        tried.append(value)
-
-    spoil()
-    assert len(tried) >= EXAMPLES
-    print(f"target form: {len(tried)} invalid inputs, 0 accepted, 0 server errors")
+    refuse_every(
+        client,
+        url,
+        valid,
+        spoilers,
+        nothing_saved=lambda: Target.objects.count() == before,
+        name="target form",
+    )
 
 
 def _phases_ok(text: str) -> bool:
@@ -177,7 +186,6 @@ def test_the_assessment_form_refuses_every_bad_score_and_date(client, users, cap
     before = Assessment.objects.count()
     assert client.post(url, valid).status_code == 302
     Assessment.objects.exclude(pk__in=Assessment.objects.order_by("pk")[:before]).delete()
-    tried = []
     bad_score = st.one_of(
         st.integers().filter(lambda n: not 1 <= n <= 5).map(str),
         st.text(max_size=6).filter(lambda s: s.strip() not in ("", "1", "2", "3", "4", "5")),
@@ -191,25 +199,20 @@ def test_the_assessment_form_refuses_every_bad_score_and_date(client, users, cap
         ),
     )
 
-    @SETTINGS
-    @given(spoiled=spoilers)
-    def spoil(spoiled):
-        field, value = spoiled
-        response = client.post(url, {**valid, field: value})
-        assert response.status_code == 400, (field, value, response.status_code)
-        assert Assessment.objects.count() == before
-        tried.append(value)
-
-    spoil()
-    assert len(tried) >= EXAMPLES
-    print(f"assessment form: {len(tried)} invalid inputs, 0 accepted, 0 server errors")
+    refuse_every(
+        client,
+        url,
+        valid,
+        spoilers,
+        nothing_saved=lambda: Assessment.objects.count() == before,
+        name="assessment form",
+    )
 
 
 def test_the_publish_form_refuses_every_bad_date_and_choice(client, users, capsys):
     client.force_login(users.programleder)
     url = "/udskrift/jobvaekstpakken/udgiv/"
     valid = {"runde": "2018-2", "committee": "magistraten", "meeting_date": "01.06.2018"}
-    tried = []
     spoilers = st.one_of(
         st.tuples(st.just("meeting_date"), bad_dates),
         st.tuples(
@@ -225,18 +228,14 @@ def test_the_publish_form_refuses_every_bad_date_and_choice(client, users, capsy
         ),
     )
 
-    @SETTINGS
-    @given(spoiled=spoilers)
-    def spoil(spoiled):
-        field, value = spoiled
-        response = client.post(url, {**valid, field: value})
-        assert response.status_code == 400, (field, value, response.status_code)
-        assert not Edition.objects.exists()
-        tried.append(value)
-
-    spoil()
-    assert len(tried) >= EXAMPLES
-    print(f"publish form: {len(tried)} invalid inputs, 0 accepted, 0 server errors")
+    refuse_every(
+        client,
+        url,
+        valid,
+        spoilers,
+        nothing_saved=lambda: not Edition.objects.exists(),
+        name="publish form",
+    )
 
 
 HEADER = ";".join(importing.TARGET_REQUIRED)
