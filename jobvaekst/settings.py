@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage gives a Danish 503 with Retry-After, not a bare 500.
+    "jobvaekst.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jobvaekst.middleware.ChosenLanguageMiddleware",
@@ -155,6 +157,12 @@ if DATABASE_URL:
             f"DATABASE_URL peger på {_db['ENGINE']}; kun PostgreSQL og SQLite understøttes."
         )
     _db["CONN_HEALTH_CHECKS"] = True
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # A database that does not answer fails the request after 5 s instead of hanging
+        # it until gunicorn kills the worker (30 s).
+        _db.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+        )
     DATABASES = {"default": _db}
 else:
     DATABASES = {

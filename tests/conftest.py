@@ -35,7 +35,7 @@ from urllib.parse import quote
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from celery.result import AsyncResult
 
@@ -244,18 +244,24 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[CeleryWorker]:
-    """Start one real Celery worker for the session; stop it at the end.
+def start_celery_worker(
+    *,
+    workdir: Path,
+    hostname: str,
+    pool: str = "solo",
+    concurrency: int | None = None,
+    queues: Sequence[str] = (),
+    logname: str = "worker.log",
+    timeout: float = 20,
+) -> CeleryWorker:
+    """Start a real `celery worker` process on the test database; return once it answers.
 
-    It reads the same broker as this process and pytest-django's *test* database (created
-    by ``django_db_setup``). Tests that use it must be
-    ``@pytest.mark.django_db(transaction=True)`` so what they write is committed and
-    visible to the worker.
+    The worker reads the same broker as this process and pytest-django's *test* database
+    (so the caller must have set it up). Results go to the configured result backend, or
+    to the broker's Redis when there is none, so tests can wait for them. ``queues``
+    (``-Q``) limits what it consumes; the default is Celery's default queue. The caller
+    stops it with :func:`_stop_process` (or kills it: it is the caller's own process).
     """
-    require_service("redis")
     from celery.app.backends import by_url
     from django.conf import settings
     from django.db import connection
@@ -263,14 +269,9 @@ def celery_worker_process(
     from jobvaekst.celery import app
 
     broker = settings.CELERY_BROKER_URL
-    # Without a configured result backend, results go to the broker's Redis so tests can
-    # wait for them.
     backend_url = settings.CELERY_RESULT_BACKEND or broker
     backend_cls, backend_url = by_url(backend_url, app.loader)
-
-    workdir = tmp_path_factory.mktemp("celery-worker")
-    logfile = workdir / "worker.log"
-    hostname = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:6]}@localhost"
+    logfile = workdir / logname
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict, workdir),
@@ -286,18 +287,22 @@ def celery_worker_process(
         "-A",
         "jobvaekst",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
         "--loglevel=INFO",
         f"--hostname={hostname}",
         "--without-gossip",
         "--without-mingle",
     ]
+    if concurrency is not None:
+        command.append(f"--concurrency={concurrency}")
+    if queues:
+        command.append(f"--queues={','.join(queues)}")
     with logfile.open("wb") as out:
         # Log to a file, not a pipe: nobody reads a pipe, and a full one blocks the worker.
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
     worker = CeleryWorker(hostname, process, logfile, backend_cls(app=app, url=backend_url))
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 pytest.fail(f"Celery-workeren stoppede ved start:\n{worker.log()}", pytrace=False)
@@ -305,16 +310,41 @@ def celery_worker_process(
                 break
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"Celery-workeren svarede ikke på ping inden 20 s:\n{worker.log()}",
+                    f"Celery-workeren svarede ikke på ping inden {timeout:g} s:\n{worker.log()}",
                     pytrace=False,
                 )
+    except BaseException:
+        _stop_process(process)
+        raise
+    return worker
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CeleryWorker]:
+    """Start one real Celery worker for the session; stop it at the end.
+
+    It reads the same broker as this process and pytest-django's *test* database (created
+    by ``django_db_setup``). Tests that use it must be
+    ``@pytest.mark.django_db(transaction=True)`` so what they write is committed and
+    visible to the worker.
+    """
+    require_service("redis")
+    from jobvaekst.celery import app
+
+    hostname = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:6]}@localhost"
+    worker = start_celery_worker(
+        workdir=tmp_path_factory.mktemp("celery-worker"), hostname=hostname
+    )
+    try:
         others = [h for reply in app.control.ping(timeout=0.5) for h in reply if h != hostname]
         if others:
             # They share the queue and may take our tasks while looking at another database.
             warnings.warn(f"Andre Celery-workere lytter på samme broker: {others}", stacklevel=1)
         yield worker
     finally:
-        _stop_process(process)
+        _stop_process(worker.process)
 
 
 # --- Browser --------------------------------------------------------------------------
