@@ -10,7 +10,7 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help ensure-uv sync run test lint services-start services-stop
+.PHONY: help ensure-uv sync run test lint bench services-start services-stop
 
 help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -38,6 +38,11 @@ test: sync ## Kør testene (PYTEST_ARGS="-k noget" for et udvalg)
 lint: sync ## ruff (fejl og formatering) og bandit (sikkerhed); undtagelser står i koden
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 	$(UV) run bandit -r jobvaekst initiatives evaluations -q -x '*/migrations/*' 
+
+# BENCH_ARGS="--factors 1 --load-seconds 10" for a quick run; the full one takes long.
+BENCH_ARGS ?=
+bench: sync ## Benchmarks på PostgreSQL ved faktor 1, 10 og 100 (se docs/performance.md)
+	UV="$(UV)" bash bench/bench.sh $(BENCH_ARGS)
 
 services-start: ## Start PostgreSQL og Redis lokalt (se .ci/services.sh)
 	bash .ci/services.sh start
