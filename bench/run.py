@@ -80,7 +80,7 @@ def parent(args: argparse.Namespace) -> int:
         return 2
     results = {}
     for factor in args.factors:
-        name = f"jobvaekst_bench_{factor}"
+        name = f"{args.db_prefix}_{factor}"
         _ensure_database(url, name)
         out = Path(tempfile.mkstemp(suffix=".json")[1])
         env = {
@@ -93,6 +93,9 @@ def parent(args: argparse.Namespace) -> int:
         command = [sys.executable, str(Path(__file__)), "--child", str(factor), "--out", str(out)]
         command += [f"--runs={args.runs}", f"--pdf-runs={args.pdf_runs}"]
         command += [f"--load-seconds={args.load_seconds}", f"--load-users={args.load_users}"]
+        command += [f"--only={','.join(args.only)}"]
+        if args.pages:
+            command += [f"--pages={','.join(args.pages)}"]
         print(f"bench: faktor {factor} ...", file=sys.stderr, flush=True)
         subprocess.run(command, cwd=ROOT, env=env, check=True)
         results[factor] = json.loads(out.read_text())
@@ -122,7 +125,7 @@ def table(results: dict[int, dict]) -> str:
 
     first = results[factors[0]]
     row("targets / status updates", lambda r: f"{r['targets']} / {r['updates']}")
-    for name in first["pages"]:
+    for name in first.get("pages", {}):
         is_pdf = name.startswith("programme PDF")
         budget = f"≤ {BUDGETS['pdf_s']} s" if is_pdf else ""
         if name in ("overview", "initiative page"):
@@ -134,6 +137,35 @@ def table(results: dict[int, dict]) -> str:
             return f"{_ms(p['p50'])} / {_ms(p['p95'])} · {p['queries']} q · {ratio:.1f}× floor"
 
         row(f"{name}: p50 / p95 · queries", cell, budget)
+    if "recompute" in first:
+        _recompute_rows(row)
+    if "worker_peak_mb" in first:
+        row(
+            "worker peak memory (full recompute)",
+            lambda r: "–" if r["worker_peak_mb"] is None else f"{r['worker_peak_mb']:.0f} MB",
+        )
+
+    def load(r):
+        x = r["load"]
+        if x is None:
+            return "–"
+        return (
+            f"{x['users']} users {x['seconds']} s: {x['rps']:.1f} req/s, p95 {x['p95_ms']:.0f} ms, "
+            f"{x['failures']} errors of {x['requests']}"
+        )
+
+    if "load" in first:
+        row("load (locust, gunicorn)", load, f"p95 ≤ {BUDGETS['load_p95_ms']} ms, 0 errors")
+    if first.get("weight_kb"):
+        row(
+            "page weight, gzip (overview / initiative)",
+            lambda r: " / ".join(f"{kb:.0f} KB" for kb in r["weight_kb"].values()),
+            f"≤ {BUDGETS['page_weight_kb'] / 1024:g} MB",
+        )
+    return "\n".join(lines)
+
+
+def _recompute_rows(row) -> None:
     row(
         "full recompute, all written",
         lambda r: _s(r["recompute"]["full_first"]),
@@ -147,27 +179,6 @@ def table(results: dict[int, dict]) -> str:
         ),
         f"≤ {BUDGETS['incremental_ms']} ms",
     )
-    row(
-        "worker peak memory (full recompute)",
-        lambda r: "–" if r["worker_peak_mb"] is None else f"{r['worker_peak_mb']:.0f} MB",
-    )
-
-    def load(r):
-        x = r["load"]
-        if x is None:
-            return "–"
-        return (
-            f"{x['users']} users {x['seconds']} s: {x['rps']:.1f} req/s, p95 {x['p95_ms']:.0f} ms, "
-            f"{x['failures']} errors of {x['requests']}"
-        )
-
-    row("load (locust, gunicorn)", load, f"p95 ≤ {BUDGETS['load_p95_ms']} ms, 0 errors")
-    row(
-        "page weight, gzip (overview / initiative)",
-        lambda r: " / ".join(f"{kb:.0f} KB" for kb in r["weight_kb"].values()),
-        f"≤ {BUDGETS['page_weight_kb'] / 1024:g} MB",
-    )
-    return "\n".join(lines)
 
 
 # --- The child: one factor, in its own database ------------------------------------------
@@ -206,27 +217,35 @@ def child(args: argparse.Namespace) -> None:
         "updates": StatusUpdate.objects.filter(target__in=bench_targets).count(),
     }
 
-    # Full recomputation: first with every snapshot to write, then with nothing changed.
-    AttainmentSnapshot.objects.all().delete()
-    started = time.perf_counter()
-    services.snapshots_recompute()
-    services.scores_recompute()
-    full_first = time.perf_counter() - started
-    started = time.perf_counter()
-    services.snapshots_recompute()
-    full_unchanged = time.perf_counter() - started
-
+    only = args.only
     people = _people(factor)
-    incremental = _incremental(people, args.runs)
-    result["recompute"] = {
-        "full_first": full_first,
-        "full_unchanged": full_unchanged,
-        "incremental_p50": incremental[0],
-        "incremental_p95": incremental[1],
-    }
-    result["pages"], result["weight_kb"] = _pages(people, args.runs, args.pdf_runs)
-    result["worker_peak_mb"] = _worker_peak_mb()
-    result["load"] = _load(people, args.load_seconds, args.load_users)
+    if "recompute" in only:
+        # Full recomputation: first with every snapshot to write, then with nothing changed.
+        AttainmentSnapshot.objects.all().delete()
+        started = time.perf_counter()
+        services.snapshots_recompute()
+        services.scores_recompute()
+        full_first = time.perf_counter() - started
+        started = time.perf_counter()
+        services.snapshots_recompute()
+        full_unchanged = time.perf_counter() - started
+        incremental = _incremental(people, args.runs)
+        result["recompute"] = {
+            "full_first": full_first,
+            "full_unchanged": full_unchanged,
+            "incremental_p50": incremental[0],
+            "incremental_p95": incremental[1],
+        }
+    elif services.stale_target_ids():
+        # The pages read snapshots: make sure they exist, outside any measurement.
+        services.snapshots_recompute()
+        services.scores_recompute()
+    if "pages" in only:
+        result["pages"], result["weight_kb"] = _pages(people, args.runs, args.pdf_runs, args.pages)
+    if "worker" in only:
+        result["worker_peak_mb"] = _worker_peak_mb()
+    if "load" in only:
+        result["load"] = _load(people, args.load_seconds, args.load_users)
     Path(args.out).write_text(json.dumps(result))
 
 
@@ -301,7 +320,9 @@ def _incremental(people: dict, runs: int) -> tuple[float, float]:
     return _percentiles(samples)
 
 
-def _pages(people: dict, runs: int, pdf_runs: int) -> tuple[dict, dict]:
+def _pages(
+    people: dict, runs: int, pdf_runs: int, only: list[str] | None = None
+) -> tuple[dict, dict]:
     from django.contrib.staticfiles import finders
     from django.db import connection
     from django.test import Client
@@ -342,6 +363,8 @@ def _pages(people: dict, runs: int, pdf_runs: int) -> tuple[dict, dict]:
         ("API rounds", reader, "get", "/api/v1/rounds/", runs),
         ("API assessments", reader, "get", "/api/v1/assessments/", runs),
     ]
+    if only:
+        pages = [p for p in pages if p[0] == "floor" or any(w in p[0] for w in only)]
     figures = {}
     weight = {}
     for name, client, method, url, n in pages:
@@ -519,6 +542,20 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=int, default=120, help="0: no load run")
     parser.add_argument("--load-users", type=int, default=20)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--db-prefix", default="jobvaekst_bench", help="databases are named PREFIX_FACTOR"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda s: s.split(","),
+        default=["recompute", "pages", "worker", "load"],
+        help="measure only these parts (comma-separated: recompute,pages,worker,load)",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda s: s.split(","),
+        help='only pages whose name contains one of these (e.g. "overview,PDF")',
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
