@@ -139,10 +139,15 @@ def table(results: dict[int, dict]) -> str:
         row(f"{name}: p50 / p95 · queries", cell, budget)
     if "recompute" in first:
         _recompute_rows(row)
-    if "worker_peak_mb" in first:
+    if "worker" in first:
         row(
-            "worker peak memory (full recompute)",
-            lambda r: "–" if r["worker_peak_mb"] is None else f"{r['worker_peak_mb']:.0f} MB",
+            "full recompute by the worker (2 processes), all written",
+            lambda r: "–" if r["worker"] is None else _s(r["worker"]["seconds"]),
+            f"≤ {BUDGETS['full_recompute_s']:g} s",
+        )
+        row(
+            "worker peak memory (largest process, full recompute)",
+            lambda r: "–" if r["worker"] is None else f"{r['worker']['peak_mb']:.0f} MB",
         )
 
     def load(r):
@@ -167,11 +172,13 @@ def table(results: dict[int, dict]) -> str:
 
 def _recompute_rows(row) -> None:
     row(
-        "full recompute, all written",
+        "full recompute in one process, all written",
         lambda r: _s(r["recompute"]["full_first"]),
-        f"≤ {BUDGETS['full_recompute_s']:g} s",
     )
-    row("full recompute, nothing changed", lambda r: _s(r["recompute"]["full_unchanged"]))
+    row(
+        "full recompute in one process, nothing changed",
+        lambda r: _s(r["recompute"]["full_unchanged"]),
+    )
     row(
         "incremental recompute, p50 / p95",
         lambda r: (
@@ -243,7 +250,7 @@ def child(args: argparse.Namespace) -> None:
     if "pages" in only:
         result["pages"], result["weight_kb"] = _pages(people, args.runs, args.pdf_runs, args.pages)
     if "worker" in only:
-        result["worker_peak_mb"] = _worker_peak_mb()
+        result["worker"] = _worker_recompute()
     if "load" in only:
         result["load"] = _load(people, args.load_seconds, args.load_users)
     Path(args.out).write_text(json.dumps(result))
@@ -411,12 +418,19 @@ def _pages(
     return figures, weight
 
 
-def _worker_peak_mb() -> float | None:
-    """A real worker (solo pool) does a full recompute with every snapshot to write."""
+def _worker_recompute() -> dict | None:
+    """A real worker (prefork, 2 processes) does a full recompute, every snapshot to write.
+
+    The full recomputation as production runs it: one task per chunk of targets
+    (``recompute_everything``), taken side by side by the worker's processes. Returns
+    the time from sending the chunks until the last is done, and the peak memory (VmHWM)
+    of the largest worker process.
+    """
     from django.conf import settings
 
+    from evaluations import services
     from evaluations.models import AttainmentSnapshot
-    from evaluations.tasks import recompute_all
+    from evaluations.tasks import recompute_everything
     from jobvaekst.celery import app
 
     if not settings.CELERY_BROKER_URL:
@@ -428,9 +442,9 @@ def _worker_peak_mb() -> float | None:
     with log.open("wb") as out:
         worker = subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "jobvaekst", "worker", "--pool=solo"),
-                *(f"--hostname={hostname}", "--without-gossip", "--without-mingle"),
-                *("--loglevel", "WARNING"),
+                *(sys.executable, "-m", "celery", "-A", "jobvaekst", "worker"),
+                *("--concurrency=2", f"--hostname={hostname}", "--without-gossip"),
+                *("--without-mingle", "--loglevel", "WARNING"),
             ],
             cwd=ROOT,
             stdout=out,
@@ -441,10 +455,25 @@ def _worker_peak_mb() -> float | None:
         while not app.control.ping(destination=[hostname], timeout=1):
             if time.monotonic() > deadline or worker.poll() is not None:
                 raise SystemExit(f"bench: workeren startede ikke:\n{log.read_text()}")
-        recompute_all.apply_async().get(timeout=1800)
-        status = Path(f"/proc/{worker.pid}/status").read_text()
-        peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
-        return peak_kb / 1024
+        started = time.perf_counter()
+        chunks = recompute_everything()
+        chunks.apply_async().get(timeout=1800)
+        elapsed = time.perf_counter() - started
+        if services.stale_target_ids():
+            raise SystemExit("bench: workeren efterlod mål uden beregning")
+        pids = [worker.pid]
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+        pids += [int(p) for p in children.read_text().split()]
+
+        def peak_kb(pid: int) -> int:
+            status = Path(f"/proc/{pid}/status").read_text()
+            return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+        return {
+            "seconds": elapsed,
+            "chunks": len(chunks.tasks),
+            "peak_mb": max(peak_kb(pid) for pid in pids) / 1024,
+        }
     finally:
         worker.terminate()
         worker.wait(timeout=30)

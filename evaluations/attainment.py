@@ -18,6 +18,7 @@ Notation: B baseline, T target (T_high for a range), A actual, E expected value.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -311,6 +312,7 @@ def _flag_kind(
 _DANISH_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same B, T and A recur in every round's text
 def _fmt(x: float) -> str:
     """Danish number text rounded to 2 decimals: 16.000, 1,25, −12,5 (text only)."""
     r = round(float(x), 2)
@@ -1446,3 +1448,193 @@ def result_from_row(row: Any) -> Result:
             thresholds,
         ),
     )
+
+
+# Result fields that :func:`result_columns` returns, in :class:`Result`'s order.
+RESULT_COLUMNS = tuple(f for f in Result.__dataclass_fields__ if f != "target_id")
+
+
+def _floats_or_none(values: np.ndarray) -> list[float | None]:
+    """A float column as a list, NaN → None (what ``_num`` does one value at a time)."""
+    out: list[float | None] = values.astype(np.float64).tolist()
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        out[i] = None
+    return out
+
+
+def result_columns(out: pd.DataFrame) -> dict[str, list]:
+    """Every :class:`Result` field of every output row of :func:`attainment_batch`, by column.
+
+    Column ``name``'s ``i``-th value equals ``result_from_row(out.iloc[i]).name`` (the
+    category as its string): the numbers are the batch's, and the texts are built with the
+    same helpers as :func:`result_from_row`. This is the recomputation's path: it reads the
+    frame column by column instead of building a :class:`Result` per row, and it derives
+    what depends on the target alone (its phases, years and the target's part of the
+    explanation) once per target rather than once per round.
+    """
+    n = len(out)
+    if n == 0:
+        return {name: [] for name in RESULT_COLUMNS}
+    percent = _floats_or_none(out["percent"].to_numpy(dtype=np.float64))
+    percent_high = _floats_or_none(out["percent_high"].to_numpy(dtype=np.float64))
+    b = out["baseline"].to_numpy(dtype=np.float64).tolist()
+    t = _floats_or_none(out["target"].to_numpy(dtype=np.float64))
+    t_high = _floats_or_none(out["target_high"].to_numpy(dtype=np.float64))
+    a = _floats_or_none(out["actual"].to_numpy(dtype=np.float64))
+    stated_low = _floats_or_none(out["stated_low"].to_numpy(dtype=np.float64))
+    stated_high = _floats_or_none(out["stated_high"].to_numpy(dtype=np.float64))
+    stated_text = [str(x) for x in out["stated_text"].tolist()]
+    rules = out["rule"].astype(str).tolist()
+    flag_kinds = out["flag_kind"].astype(str).tolist()
+    specs = out["spec"].tolist()
+    latests = out["observation"].tolist()
+    n_history = [len(h) for h in out["history"].tolist()]
+    as_of_days = _days(out["as_of"])[0].tolist()
+    thresholds = Thresholds(
+        on_track_tolerance=float(out["thr_on_track_tolerance"].iat[0]),
+        critical_gap=float(out["thr_critical_gap"].iat[0]),
+        discrepancy_points=float(out["thr_discrepancy_points"].iat[0]),
+    )
+    forecast_year = out["forecast_year"]
+    years_out = [
+        None if missing else int(y)
+        for y, missing in zip(
+            forecast_year.to_numpy(dtype=np.float64, na_value=np.nan).tolist(),
+            forecast_year.isna().tolist(),
+            strict=True,
+        )
+    ]
+
+    # What depends on the target alone, once per distinct spec object.
+    per_spec: dict[int, tuple[list[tuple[int, float]], int | None, dict, bool]] = {}
+    iso_cache: dict[int, str] = {}
+
+    def iso(day: int) -> str:
+        text = iso_cache.get(day)
+        if text is None:
+            text = iso_cache[day] = date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+        return text
+
+    formulas: list[str] = []
+    reasons: list[str] = []
+    explanations: list[dict] = []
+    d = thresholds.discrepancy_points
+    for i in range(n):
+        spec = specs[i]
+        known = per_spec.get(id(spec))
+        if known is None:
+            phases = _valid_phases(spec)
+            years = _targets(spec, phases)[2]
+            # The keys of _explanation that depend on the spec alone (same values).
+            shared = _explanation(
+                "",
+                spec,
+                phases,
+                years,
+                None,
+                date.min,
+                0.0,
+                None,
+                None,
+                None,
+                False,
+                0,
+                thresholds,
+            )
+            for key in _ROW_EXPLANATION_KEYS:
+                del shared[key]
+            known = per_spec[id(spec)] = (
+                phases,
+                years,
+                shared,
+                spec.start_date is not None and spec.target_date is not None,
+            )
+        phases, years, shared, dates_known = known
+        latest = latests[i]
+        assessment = "" if latest is None else (latest.assessment or "")
+        rule = rules[i]
+        ti, bi = t[i], b[i]
+        computable = not spec.qualitative and ti is not None and ti != bi
+        kind = flag_kinds[i]
+        reasons.append(
+            _flag_reason(kind, percent[i], stated_low[i], stated_high[i], stated_text[i], d)
+            if kind
+            else ""
+        )
+        formulas.append(
+            _formula(
+                rule,
+                spec,
+                phases,
+                years,
+                bi,
+                ti,
+                t_high[i],
+                a[i],
+                percent[i],
+                percent_high[i],
+                assessment,
+            )
+        )
+        if computable:
+            expected_rule = (
+                "faser"
+                if phases
+                else "pr_aar"
+                if years is not None
+                else "lineaer"
+                if dates_known
+                else None
+            )
+        else:
+            expected_rule = "tidsandel" if dates_known else None
+        explanation = dict(shared)
+        explanation["rule"] = rule
+        explanation["B"] = bi
+        explanation["T"] = ti
+        explanation["T_high"] = t_high[i]
+        explanation["A"] = a[i]
+        explanation["assessment"] = assessment
+        explanation["as_of"] = iso(as_of_days[i])
+        explanation["observation_as_of"] = None if latest is None else _iso(latest.as_of)
+        explanation["expected_rule"] = expected_rule
+        explanation["history_points"] = n_history[i]
+        explanations.append(explanation)
+
+    return {
+        "percent": percent,
+        "percent_high": percent_high,
+        "basis": out["basis"].astype(str).tolist(),
+        "expected_value": _floats_or_none(out["expected_value"].to_numpy(dtype=np.float64)),
+        "expected_percent": _floats_or_none(out["expected_percent"].to_numpy(dtype=np.float64)),
+        "category": out["category"].astype(str).tolist(),
+        "baseline": b,
+        "target": t,
+        "target_high": t_high,
+        "actual": a,
+        "stated_low": stated_low,
+        "stated_high": stated_high,
+        "stated_text": stated_text,
+        "stated_is_estimate": out["stated_is_estimate"].to_numpy(dtype=bool).tolist(),
+        "flagged": out["flagged"].to_numpy(dtype=bool).tolist(),
+        "flag_reason": reasons,
+        "forecast_year": years_out,
+        "forecast_text": [str(x) for x in out["forecast_text"].tolist()],
+        "formula": formulas,
+        "explanation": explanations,
+    }
+
+
+# The keys of _explanation's dict that vary from round to round of the same target.
+_ROW_EXPLANATION_KEYS = (
+    "rule",
+    "B",
+    "T",
+    "T_high",
+    "A",
+    "assessment",
+    "as_of",
+    "observation_as_of",
+    "expected_rule",
+    "history_points",
+)

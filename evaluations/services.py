@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
@@ -100,13 +100,13 @@ class UpdateRow(NamedTuple):
 
     target_id: int
     round_id: int
-    value: Decimal | None
+    value: float | Decimal | None
     observed_on: date | None
     assessment: str
     not_measurable: bool
     status_text: str
-    stated_low: Decimal | None
-    stated_high: Decimal | None
+    stated_low: float | Decimal | None
+    stated_high: float | Decimal | None
     stated_text: str
     stated_is_estimate: bool
 
@@ -191,8 +191,14 @@ def load_inputs(
     # Plain tuples, not model instances: at scale, building 240.000 StatusUpdate objects
     # costs more than everything else here together.
     updates_by_target: dict[int, list[UpdateRow]] = defaultdict(list)
+    # The decimals as floats, cast by PostgreSQL/SQLite (as float() would round them):
+    # Django's per-row Decimal converters cost more than the query.
+    fields = [
+        Cast(f, FloatField()) if f in ("value", "stated_low", "stated_high") else f
+        for f in UpdateRow._fields
+    ]
     for row in StatusUpdate.objects.filter(target_id__in=[t.pk for t in targets]).values_list(
-        *UpdateRow._fields
+        *fields
     ):
         u = UpdateRow._make(row)
         updates_by_target[u.target_id].append(u)
@@ -227,39 +233,6 @@ def load_inputs(
     return Inputs(items=items, meta=meta)
 
 
-def _snapshot_values(c: Computed) -> dict:
-    r = c.result
-    values = {
-        "percent": r.percent,
-        "percent_high": r.percent_high,
-        "basis": r.basis,
-        "expected_value": r.expected_value,
-        "expected_percent": r.expected_percent,
-        "category": str(r.category),
-        "baseline": r.baseline,
-        "target_value": r.target,
-        "target_high": r.target_high,
-        "actual": r.actual,
-        "stated_low": r.stated_low,
-        "stated_high": r.stated_high,
-        "stated_text": r.stated_text,
-        "stated_is_estimate": r.stated_is_estimate,
-        "flagged": r.flagged,
-        "flag_reason": r.flag_reason,
-        "forecast_year": r.forecast_year,
-        "forecast_text": r.forecast_text,
-        "formula": r.formula,
-        "inputs": {
-            **r.explanation,
-            "target_version": c.target.updated_at.isoformat(),
-            "round": c.round.code,
-        },
-        "pending_approval": c.pending_approval,
-        "engine_version": engine.ENGINE_VERSION,
-    }
-    return values
-
-
 def _hash(values: dict) -> str:
     return hashlib.sha256(
         json.dumps(values, sort_keys=True, default=str).encode("utf-8")
@@ -272,6 +245,11 @@ class RecomputeSummary:
     written: int
 
 
+# Targets per chunk: a chunk is computed and written in one go (one transaction), so the
+# chunk size bounds the memory a recomputation needs, whatever the size of the data.
+RECOMPUTE_CHUNK = 500
+
+
 def snapshots_recompute(
     *,
     target_ids: Iterable[int] | None = None,
@@ -280,52 +258,158 @@ def snapshots_recompute(
     """Recompute and upsert the snapshots of the given targets (or all), idempotently.
 
     A row is written only when its content changed or it was stale, so running the same
-    recomputation twice leaves identical rows, ``computed_at`` included.
+    recomputation twice leaves identical rows, ``computed_at`` included. The targets are
+    taken in chunks of ``RECOMPUTE_CHUNK``, each in its own transaction: every round of a
+    target is in the same chunk.
     """
+    computed = written = 0
+    for chunk in target_chunks(target_ids=target_ids, programme_ids=programme_ids):
+        c, w = _recompute_chunk(Target.objects.filter(pk__in=chunk))
+        computed += c
+        written += w
+    logger.info("recompute: %d computed, %d written", computed, written)
+    return RecomputeSummary(computed=computed, written=written)
+
+
+def target_chunks(
+    *,
+    target_ids: Iterable[int] | None = None,
+    programme_ids: Iterable[int] | None = None,
+) -> list[list[int]]:
+    """The ids of the given targets (or all), in chunks of ``RECOMPUTE_CHUNK``."""
     targets = Target.objects.all()
     if target_ids is not None:
         targets = targets.filter(pk__in=list(target_ids))
     if programme_ids is not None:
         targets = targets.filter(initiative__programme_id__in=list(programme_ids))
-    computed = compute(targets=targets)
-    if not computed:
-        return RecomputeSummary(computed=0, written=0)
+    ids = list(targets.order_by("pk").values_list("pk", flat=True))
+    return [ids[i : i + RECOMPUTE_CHUNK] for i in range(0, len(ids), RECOMPUTE_CHUNK)]
+
+
+def _recompute_chunk(targets: QuerySet[Target]) -> tuple[int, int]:
+    inputs = load_inputs(targets=targets)
+    if not inputs.items:
+        return 0, 0
+    out = engine.attainment_batch(engine.specs_to_frame(inputs.items), thresholds=thresholds())
+    columns = engine.result_columns(out)
+    rows = _snapshot_rows(inputs.meta, columns)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            written = _upsert_postgresql(rows)
+        else:
+            written = _upsert_orm(rows)
+    return len(rows), written
+
+
+# The snapshot's content columns, in SNAPSHOT_FIELDS order, as _snapshot_rows builds them.
+def _snapshot_rows(meta: list[tuple[Target, ReportingRound, bool]], columns: dict) -> list[tuple]:
+    """(target_id, round_id, *SNAPSHOT_FIELDS values) per computed item."""
+    explanations = columns["explanation"]
+    versions: dict[int, str] = {}
+    rows = []
+    for i, ((target, round_, pending), *values) in enumerate(
+        zip(meta, *(columns[name] for name in _RESULT_FOR_FIELD), strict=True)
+    ):
+        version = versions.get(target.pk)
+        if version is None:
+            version = versions[target.pk] = target.updated_at.isoformat()
+        inputs = explanations[i]
+        inputs["target_version"] = version
+        inputs["round"] = round_.code
+        rows.append((target.pk, round_.pk, *values, inputs, pending, engine.ENGINE_VERSION))
+    return rows
+
+
+# SNAPSHOT_FIELDS[:-3] (all but inputs, pending_approval, engine_version) → Result field.
+_RESULT_FOR_FIELD = [{"target_value": "target"}.get(name, name) for name in SNAPSHOT_FIELDS[:-3]]
+
+
+def _upsert_orm(rows: list[tuple]) -> int:
+    """Write the rows whose content changed, comparing content hashes (any database)."""
     existing = {
         (t, r): (h, stale)
         for t, r, h, stale in AttainmentSnapshot.objects.filter(
-            target_id__in={c.target.pk for c in computed}
+            target_id__in={row[0] for row in rows}
         ).values_list("target_id", "round_id", "content_hash", "stale")
     }
     now = timezone.now()
-    rows = []
-    for c in computed:
-        values = _snapshot_values(c)
-        digest = _hash(values)
-        before = existing.get((c.target.pk, c.round.pk))
-        if before is not None and before == (digest, False):
+    changed = []
+    for target_id, round_id, *values in rows:
+        content = dict(zip(SNAPSHOT_FIELDS, values, strict=True))
+        digest = _hash(content)
+        if existing.get((target_id, round_id)) == (digest, False):
             continue
-        rows.append(
+        changed.append(
             AttainmentSnapshot(
-                target=c.target,
-                round=c.round,
+                target_id=target_id,
+                round_id=round_id,
                 content_hash=digest,
                 computed_at=now,
                 stale=False,
                 created_at=now,
                 updated_at=now,
-                **values,
+                **content,
             )
         )
-    with transaction.atomic():
-        AttainmentSnapshot.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["target", "round"],
-            update_fields=[*SNAPSHOT_FIELDS, "content_hash", "computed_at", "stale", "updated_at"],
-        )
-    logger.info("recompute: %d computed, %d written", len(computed), len(rows))
-    return RecomputeSummary(computed=len(computed), written=len(rows))
+    AttainmentSnapshot.objects.bulk_create(
+        changed,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["target", "round"],
+        update_fields=[*SNAPSHOT_FIELDS, "content_hash", "computed_at", "stale", "updated_at"],
+    )
+    return len(changed)
+
+
+def _upsert_sql() -> tuple[str, str, str]:
+    """The staging table, the COPY into it and the upsert from it (names from _meta only)."""
+    meta = AttainmentSnapshot._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    content = [quote(meta.get_field(f).column) for f in SNAPSHOT_FIELDS]
+    staged = ", ".join(['"target_id"', '"round_id"', *content])
+    stored = ", ".join(f"{table}.{c}" for c in content)
+    excluded = ", ".join(f"EXCLUDED.{c}" for c in content)
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in content)
+    create = (
+        "CREATE TEMPORARY TABLE snapshot_stage ON COMMIT DROP AS "  # noqa: S608  # nosec B608
+        f"SELECT {staged} FROM {table} WITH NO DATA"
+    )
+    copy = f"COPY snapshot_stage ({staged}) FROM STDIN"
+    upsert = (
+        f"INSERT INTO {table} ({staged}, content_hash, computed_at, stale, "  # noqa: S608  # nosec B608
+        f"created_at, updated_at) SELECT {staged}, md5(s::text), %s, false, %s, %s "
+        "FROM snapshot_stage AS s ON CONFLICT (target_id, round_id) DO UPDATE SET "
+        f"{assignments}, content_hash = EXCLUDED.content_hash, "
+        "computed_at = EXCLUDED.computed_at, stale = false, updated_at = EXCLUDED.updated_at "
+        f"WHERE {table}.stale OR ({stored}) IS DISTINCT FROM ({excluded})"
+    )
+    return create, copy, upsert
+
+
+def _upsert_postgresql(rows: list[tuple]) -> int:
+    """Write the rows whose content changed: COPY into a staging table, then one upsert.
+
+    PostgreSQL compares each staged row with the stored one (``IS DISTINCT FROM`` over
+    every content column), so an unchanged row is neither rewritten nor given a new
+    ``computed_at``; a stale row is always rewritten, which clears the mark. The content
+    hash is the MD5 of the staged row.
+    """
+    create, copy_sql, upsert = _upsert_sql()
+    inputs_at = 2 + SNAPSHOT_FIELDS.index("inputs")
+    with connection.cursor() as cursor:
+        # Within an outer transaction (a test, or a caller's atomic block) the previous
+        # chunk's staging table is still there: ON COMMIT DROP has not happened yet.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.snapshot_stage")
+        cursor.execute(create)
+        with cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                row = list(row)
+                row[inputs_at] = json.dumps(row[inputs_at])
+                copy.write_row(row)
+        now = timezone.now()
+        cursor.execute(upsert, [now, now, now])
+        return cursor.rowcount
 
 
 def scores_recompute(*, assessment_ids: Iterable[int] | None = None) -> int:

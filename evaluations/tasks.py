@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import DatabaseError, InterfaceError
 
 from . import services
@@ -29,11 +29,22 @@ def recompute_targets(target_ids: list[int]) -> dict:
     return {"computed": summary.computed, "written": summary.written}
 
 
-@shared_task(name="evaluations.recompute_all", soft_time_limit=1200, time_limit=1500, **RETRY)
+def recompute_everything() -> group:
+    """Every target's snapshots, as one task per chunk of targets.
+
+    The worker's processes take the chunks side by side, so a full recomputation uses
+    every core the worker has; each chunk is written in its own transaction.
+    """
+    return group(recompute_targets.si(chunk) for chunk in services.target_chunks())
+
+
+@shared_task(name="evaluations.recompute_all", soft_time_limit=300, time_limit=400, **RETRY)
 def recompute_all() -> dict:
-    summary = services.snapshots_recompute()
+    """The nightly full recomputation: the chunks are sent on, the scores done here."""
+    chunks = recompute_everything()
+    chunks.apply_async()
     scores = services.scores_recompute()
-    return {"computed": summary.computed, "written": summary.written, "scores": scores}
+    return {"chunks": len(chunks.tasks), "scores": scores}
 
 
 @shared_task(name="evaluations.sweep_stale", soft_time_limit=300, time_limit=400, **RETRY)

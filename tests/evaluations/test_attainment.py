@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from evaluations import attainment as engine
 from evaluations.attainment import (
+    RESULT_COLUMNS,
     Category,
     Observation,
     Result,
@@ -31,6 +32,7 @@ from evaluations.attainment import (
     attainment_batch,
     forecast,
     mean_capped,
+    result_columns,
     result_from_row,
     specs_to_frame,
 )
@@ -640,7 +642,8 @@ def test_batch_equals_scalar_exactly(items, th):
         assert_same(expected, result_from_row(row))
 
 
-def test_batch_equals_scalar_on_a_large_seeded_mix():
+def seeded_mix() -> list[tuple]:
+    """3.000 items of every shape, drawn from a fixed seed."""
     rng = np.random.default_rng(2018)
     shapes = ["plain", "range", "phases", "pr_aar", "decrease", "qualitative", "none", "nm"]
     items = []
@@ -678,11 +681,44 @@ def test_batch_equals_scalar_on_a_large_seeded_mix():
         ]
         as_of = start + timedelta(days=int(rng.integers(0, 1500)))
         items.append((s, None if rng.random() < 0.05 else o, as_of, history))
+    return items
+
+
+def test_batch_equals_scalar_on_a_large_seeded_mix():
+    items = seeded_mix()
     out = attainment_batch(specs_to_frame(items))
     for (s, o, as_of, history), row in zip(items, out.itertuples(index=False), strict=True):
         assert_same(attainment(s, o, as_of=as_of, history=history), result_from_row(row))
     assert out["forecast_year"].notna().sum() > 100  # the forecast path was exercised
     assert out["flagged"].sum() > 100
+
+
+def assert_columns_equal_rows(out) -> None:
+    """result_columns gives, column by column, exactly what result_from_row gives per row."""
+    columns = result_columns(out)
+    assert set(columns) == set(RESULT_COLUMNS)
+    assert all(len(values) == len(out) for values in columns.values())
+    for i, row in enumerate(out.itertuples(index=False)):
+        expected = dataclasses.asdict(result_from_row(row))
+        del expected["target_id"]
+        expected["category"] = str(expected["category"])
+        assert {name: columns[name][i] for name in RESULT_COLUMNS} == expected, i
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cases(), min_size=1, max_size=12), thresholds)
+def test_result_columns_equal_result_from_row(items, th):
+    items = [(dataclasses.replace(s, target_id=i), o, d, h) for i, (s, o, d, h) in enumerate(items)]
+    assert_columns_equal_rows(attainment_batch(specs_to_frame(items), thresholds=th))
+
+
+def test_result_columns_equal_result_from_row_on_a_large_seeded_mix():
+    items = seeded_mix()
+    # The same spec object in several rows, as the recomputation passes a target's rounds.
+    items += [(items[0][0], o, d, h) for _, o, d, h in items[1:40]]
+    out = attainment_batch(specs_to_frame(items))
+    assert_columns_equal_rows(out)
+    assert result_columns(out.iloc[:0]) == {name: [] for name in RESULT_COLUMNS}
 
 
 @given(b=finite, t=finite, a1=finite, a2=finite)
