@@ -72,7 +72,7 @@ class TargetSpec:
     cumulative: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: built once per status update at scale
 class Observation:
     """One approved status update."""
 

@@ -224,6 +224,8 @@ class AttainmentSnapshot(TimeStamped):
         help_text=_("Der findes en indsendt, endnu ikke godkendt status for runden."),
     )
     engine_version = models.CharField(_("beregningsversion"), max_length=20)
+    # The ORM writer's change detection (services._upsert_orm); empty on PostgreSQL, whose
+    # writer compares the columns themselves.
     content_hash = models.CharField(max_length=64)
     computed_at = models.DateTimeField(_("beregnet"))
     stale = models.BooleanField(_("forældet"), default=False, db_index=True)

@@ -37,7 +37,11 @@ def test_copy_and_orm_writers_store_the_same_snapshots(scale_data, monkeypatch):
     by_copy = _content()
     AttainmentSnapshot.objects.all().delete()
     # The embedded default's writer, on the same database.
-    monkeypatch.setattr(services, "_upsert_postgresql", services._upsert_orm)
+    monkeypatch.setattr(
+        services,
+        "_write",
+        lambda meta, columns: services._upsert_orm(services._snapshot_rows(meta, columns)),
+    )
     again = services.snapshots_recompute()
     assert again.written == 2400
     by_orm = _content()
