@@ -8,14 +8,16 @@ created if missing), fills it once with `generate_scale_data --factor N`, and me
 - server time (p50, p95) and SQL queries of the overview, an initiative page, the
   targets table with a filter, the status form GET and POST, the programme PDF, the API
   lists, and the framework floor (a trivial view behind the same middleware);
-- full recomputation (every snapshot written; then nothing changed) and incremental
-  recomputation after one status update;
-- the peak memory of a real Celery worker doing the full recomputation (needs Redis:
-  CELERY_BROKER_URL);
+- full recomputation in one process (every snapshot written; then nothing changed) and
+  incremental recomputation after one status update;
+- the full recomputation as production runs it, by a real Celery worker with two
+  processes taking one task per chunk of targets, and the peak memory of its largest
+  process (needs Redis: CELERY_BROKER_URL);
 - a load run: locust with N users against gunicorn on loopback;
 - page weight: HTML, CSS and JavaScript of a page, gzip-compressed.
 
-Prints one table, with the budgets of issue 9. `--json FILE` also writes the figures.
+Prints one table, with the budgets of issue 9. `--json FILE` also writes the figures;
+`--only recompute,pages,worker,load` and `--pages NAME,...` measure a part.
 Server time is measured in-process with Django's test client (the whole middleware
 stack, the view and the template; no network), DEBUG off.
 """
