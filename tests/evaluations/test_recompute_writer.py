@@ -84,3 +84,34 @@ def test_a_changed_figure_reaches_the_stored_snapshot(scale_data):
     snapshot.refresh_from_db()
     assert snapshot.actual == float(update.value + Decimal(7))
     assert snapshot.inputs["A"] == snapshot.actual
+
+
+def test_the_sweep_finds_stale_snapshots_and_rounds_without_one(scale_data):
+    import datetime as dt
+
+    from initiatives.models import Programme, ReportingRound, Target
+
+    call_command("generate_scale_data", factor=1, prefix="v", verbosity=0)
+    services.snapshots_recompute()
+    assert services.stale_target_ids() == []
+
+    one = Target.objects.filter(initiative__programme__slug__startswith="v").order_by("pk")[0]
+    services.snapshots_mark_stale(target_ids=[one.pk])
+    assert services.stale_target_ids() == [one.pk]
+
+    # A new round in the first programme: each of its targets lacks that round's figure.
+    programme = Programme.objects.get(slug__startswith="w")
+    ReportingRound.objects.create(
+        programme=programme,
+        year=2030,
+        number=1,
+        period_start=dt.date(2030, 1, 1),
+        period_end=dt.date(2030, 2, 28),
+        deadline=dt.date(2030, 3, 15),
+    )
+    in_programme = set(
+        Target.objects.filter(initiative__programme=programme).values_list("pk", flat=True)
+    )
+    assert set(services.stale_target_ids()) == in_programme | {one.pk}
+    services.snapshots_recompute(target_ids=services.stale_target_ids())
+    assert services.stale_target_ids() == []
