@@ -26,7 +26,7 @@ from django.db.models import Exists, FloatField, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target
+from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target, TargetPhase
 from jobvaekst.queue import publish
 
 from . import attainment as engine
@@ -97,6 +97,13 @@ def target_spec(target: Target, phases: Sequence) -> engine.TargetSpec:
     )
 
 
+class PhaseRow(NamedTuple):
+    """The fields of a TargetPhase that target_spec reads."""
+
+    year: int
+    value: float
+
+
 class UpdateRow(NamedTuple):
     """The fields of a StatusUpdate the engine reads."""
 
@@ -161,16 +168,23 @@ def compute(
 def load_inputs(
     *, targets: QuerySet[Target], rounds: QuerySet[ReportingRound] | None = None
 ) -> Inputs:
-    """Load the engine's inputs for every target × round of its programme (5 queries).
+    """Load the engine's inputs for every target × round of its programme (6 queries).
 
     A round's figure uses the *approved* updates up to and including that round: the
     latest one is the status, and those with a value form the history for the forecast.
     Updates in a report that is submitted but not yet approved only set
     ``pending_approval``.
     """
-    targets = list(targets.select_related("initiative").prefetch_related("phases"))
+    targets = list(targets.select_related("initiative"))
     if not targets:
         return Inputs(items=[], meta=[])
+    # The phases as (year, value) rows in one query; a prefetch would build a queryset
+    # per target.
+    phases: dict[int, list[PhaseRow]] = defaultdict(list)
+    for target_id, year, value in TargetPhase.objects.filter(
+        target_id__in=[t.id for t in targets]
+    ).values_list("target_id", "year", Cast("value", FloatField())):
+        phases[target_id].append(PhaseRow(year, value))
     programme_ids = {t.initiative.programme_id for t in targets}
     round_qs = rounds if rounds is not None else ReportingRound.objects.all()
     all_rounds = list(
@@ -213,7 +227,7 @@ def load_inputs(
     period_end = {r.id: r.period_end for r in all_rounds}
     Observation = engine.Observation
     for target in targets:
-        spec = target_spec(target, list(target.phases.all()))
+        spec = target_spec(target, phases.get(target.id, ()))
         initiative_id = target.initiative_id
         approved = []
         pending_rounds = set()
