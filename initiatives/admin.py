@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Area,
     EffectChainItem,
+    Indicator,
+    IndicatorObservation,
     Initiative,
     InitiativeBudget,
     Membership,
@@ -239,3 +243,67 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Programme indicators (issue 10) ---
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "description", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+
+
+class ObservationInline(admin.TabularInline):
+    model = IndicatorObservation
+    fields = [
+        "area",
+        "period_label",
+        "period_start",
+        "period_end",
+        "order",
+        "qualifier",
+        "value",
+        "stated_text",
+        "stated_gap",
+        "source_note",
+    ]
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "programme", "purpose", "unit", "direction", "home_area", "order"]
+    list_filter = ["programme", "purpose", "direction"]
+    search_fields = ["name", "description", "source_name", "stated_text"]
+    list_select_related = ["programme", "home_area"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ObservationInline]
+    # The portals are served over https; say so rather than rely on Django's default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["programme", "slug", "name", "description", "purpose", "order"]}),
+        ("Form", {"fields": ["unit", "direction", "home_area", "stated_text"]}),
+        (
+            "Basis og mål",
+            {
+                "fields": [
+                    ("baseline_value", "baseline_period", "baseline_date"),
+                    ("target_value", "target_period", "target_date"),
+                ]
+            },
+        ),
+        (
+            "Kilde",
+            {"fields": ["source_name", "source_publisher", "source_url", "extracted_on"]},
+        ),
+    ]
+
+
+@admin.register(IndicatorObservation)
+class IndicatorObservationAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "area", "period_label", "qualifier", "value", "stated_text"]
+    list_filter = ["indicator__programme", "indicator", "area", "qualifier"]
+    search_fields = ["indicator__name", "area__name", "period_label", "stated_text"]
+    list_select_related = ["indicator", "area"]

@@ -771,3 +771,303 @@ class Notification(TimeStamped):
         return (
             f"{self.get_kind_display()} til {self.recipient} ({self.initiative}, {self.round.code})"
         )
+
+
+# --- Programme indicators (issue 10) ---
+# Goals and context of the programme as a whole, benchmarked against other areas. They
+# belong to the programme, never to an initiative. See docs/indicators.md.
+
+
+class AreaManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> Area:
+        return self.get(name=name)
+
+
+class Area(TimeStamped):
+    """A place a statistic is given for: a municipality, a named group of them, the country.
+
+    Areas are shared by every indicator so that a benchmark series keeps one stable name
+    ("Hele landet", "Aalborg Kommune") across sources and imports.
+    """
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "kommune", _("Kommune")
+        GROUP = "gruppe", _("Gruppe af kommuner")
+        COUNTRY = "hele_landet", _("Hele landet")
+
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    description = models.CharField(
+        _("beskrivelse"),
+        max_length=300,
+        blank=True,
+        help_text=_("For en gruppe: hvilke kommuner den dækker, som kilden siger det."),
+    )
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+
+    objects = AreaManager()
+
+    class Meta:
+        verbose_name = _("område")
+        verbose_name_plural = _("områder")
+        ordering = ["order", "name"]
+        constraints = [
+            # The gap to the national level needs exactly one national series.
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="hele_landet"), name="area_one_country"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["kommune", "gruppe", "hele_landet"]), name="area_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, programme_slug: str, slug: str) -> Indicator:
+        return self.get(programme__slug=programme_slug, slug=slug)
+
+
+class Indicator(TimeStamped):
+    """A programme-level indicator: one of the programme's goals, or context for them.
+
+    ``home_area`` is the area the programme is about (Aalborg Kommune); observations for
+    other areas are its benchmarks. Baseline and target are optional and are read by the
+    same attainment engine as the targets. ``stated_text`` keeps what a source says in
+    words only ("ca. 1,5 procentpoint over landsgennemsnittet").
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("program")
+    )
+    slug = models.SlugField(_("kort navn"))
+    name = models.CharField(_("navn"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    purpose = models.CharField(
+        _("formål"),
+        max_length=10,
+        choices=Orientation.choices,
+        blank=True,
+        help_text=_("Hvilket af programmets to formål tallet følger; tomt: kontekst."),
+    )
+    unit = models.CharField(
+        _("enhed"), max_length=30, help_text=_("F.eks. %, procentpoint, antal.")
+    )
+    direction = models.CharField(
+        _("retning"),
+        max_length=10,
+        choices=Target.Direction.choices,
+        default=Target.Direction.INCREASE,
+        help_text=_("Stigende: et højere tal er bedre. Faldende: et lavere tal er bedre."),
+    )
+    home_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("programmets område")
+    )
+    baseline_value = models.DecimalField(
+        _("basisværdi"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    baseline_period = models.CharField(_("basisperiode"), max_length=100, blank=True)
+    baseline_date = models.DateField(
+        _("basisdato"), null=True, blank=True, help_text=_("Kun hvis kilden giver den.")
+    )
+    target_value = models.DecimalField(
+        _("målværdi"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    target_period = models.CharField(_("målperiode"), max_length=100, blank=True)
+    target_date = models.DateField(_("måldato"), null=True, blank=True)
+    stated_text = models.TextField(
+        _("kildens udsagn"),
+        blank=True,
+        help_text=_("Det kilden siger i ord, når den ikke giver tallene."),
+    )
+    source_name = models.CharField(_("kilde (statistik eller rapport)"), max_length=300)
+    source_publisher = models.CharField(_("udgiver"), max_length=200, blank=True)
+    source_url = models.URLField(_("kildens adresse"), max_length=500, blank=True)
+    extracted_on = models.DateField(
+        _("udtrukket"), null=True, blank=True, help_text=_("Datoen tallene er hentet fra kilden.")
+    )
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    history = HistoricalRecords()
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikatorer")
+        ordering = ["programme", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"], name="indicator_slug_unique_in_programme"
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=["", "vaekst", "job"]), name="indicator_purpose_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["stigende", "faldende"]),
+                name="indicator_direction_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="%")
+                | (
+                    (Q(baseline_value__isnull=True) | Q(baseline_value__range=(0, 100)))
+                    & (Q(target_value__isnull=True) | Q(target_value__range=(0, 100)))
+                ),
+                name="indicator_percent_within_0_100",
+                violation_error_message=_("En procent skal ligge mellem 0 og 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_date__isnull=True)
+                | Q(target_date__isnull=True)
+                | Q(baseline_date__lte=F("target_date")),
+                name="indicator_dates_ordered",
+                violation_error_message=_("Basisdatoen skal ligge før måldatoen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.programme.slug, self.slug)
+
+    natural_key.dependencies = ["initiatives.programme"]
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip() == "%"
+
+
+class IndicatorObservationManager(models.Manager):
+    def get_by_natural_key(
+        self, programme_slug: str, indicator_slug: str, area: str, period_label: str
+    ) -> IndicatorObservation:
+        return self.get(
+            indicator__programme__slug=programme_slug,
+            indicator__slug=indicator_slug,
+            area__name=area,
+            period_label=period_label,
+        )
+
+
+class IndicatorObservation(TimeStamped):
+    """One figure of an indicator: one area, one period.
+
+    ``period_label`` is the period as the source names it ("september 2014", "ved
+    iværksættelsen af Jobvækstpakken"); the dates are filled only where the source gives
+    them, and ``order`` sorts a series whose periods have no dates. ``qualifier`` keeps
+    "ca." and "mindst" with the number; a source that gives only words has no ``value``
+    and its wording in ``stated_text``.
+    """
+
+    class Qualifier(models.TextChoices):
+        EXACT = "eksakt", _("Eksakt")
+        APPROXIMATE = "ca", _("Ca.")
+        AT_LEAST = "mindst", _("Mindst")
+        AT_MOST = "hoejst", _("Højst")
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="observations",
+        verbose_name=_("indikator"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="observations", verbose_name=_("område")
+    )
+    period_label = models.CharField(_("periode"), max_length=100)
+    period_start = models.DateField(_("periodens start"), null=True, blank=True)
+    period_end = models.DateField(_("periodens slut"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("rækkefølge"), default=0, help_text=_("Sorterer perioder uden datoer.")
+    )
+    value = models.DecimalField(_("værdi"), max_digits=14, decimal_places=4, null=True, blank=True)
+    qualifier = models.CharField(
+        _("forbehold"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    stated_text = models.CharField(
+        _("kildens ordlyd"), max_length=300, blank=True, help_text=_("F.eks. »mindst 44 %«.")
+    )
+    stated_gap = models.CharField(
+        _("afstand til hele landet (kildens ordlyd)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Når kilden kun giver forskellen, fx »ca. 1,5 procentpoint over«."),
+    )
+    source_note = models.CharField(_("kilde"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = IndicatorObservationManager()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observationer")
+        ordering = ["indicator", "area", "order", "period_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period_label"],
+                name="indicator_observation_one_per_area_and_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(stated_text="") | ~Q(stated_gap=""),
+                name="indicator_observation_has_content",
+                violation_error_message=_("En observation skal have en værdi eller en tekst."),
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier="eksakt") | Q(value__isnull=False),
+                name="indicator_observation_qualifier_needs_value",
+                violation_error_message=_("»ca.«, »mindst« og »højst« hører til en værdi."),
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier__in=["eksakt", "ca", "mindst", "hoejst"]),
+                name="indicator_observation_qualifier_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lte=F("period_end")),
+                name="indicator_observation_period_ordered",
+                violation_error_message=_("Periodens start skal ligge før dens slut."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} – {self.area} – {self.period_label}"
+
+    def natural_key(self) -> tuple[str, str, str, str]:
+        return (*self.indicator.natural_key(), self.area.name, self.period_label)
+
+    natural_key.dependencies = ["initiatives.indicator", "initiatives.area"]
+
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        # The unit lives on the indicator, so a database check cannot see it.
+        if (
+            self.value is not None
+            and self.indicator_id
+            and self.indicator.is_percent
+            and not 0 <= self.value <= 100
+        ):
+            raise ValidationError({"value": _("En procent skal ligge mellem 0 og 100.")})
+
+    def in_words(self) -> str:
+        """The figure as a reader sees it: "ca. 35 %", "mindst 44 %", or the source's words."""
+        if self.value is None:
+            return self.stated_text or self.stated_gap
+        return indicator_value_text(self.value, self.qualifier, self.indicator.unit)
+
+
+_QUALIFIER_WORDS = {"ca": "ca. ", "mindst": "mindst ", "hoejst": "højst "}
+
+
+def indicator_value_text(value: Decimal | None, qualifier: str, unit: str) -> str:
+    """A figure in Danish with its qualifier: "ca. 35 %", "mindst 44 %", "5.026 antal"."""
+    if value is None:
+        return ""
+    return f"{_QUALIFIER_WORDS.get(qualifier, '')}{format_number(value)} {unit}".strip()
