@@ -3,7 +3,9 @@
 Every write goes through a function here: it checks the permission, validates with
 Danish messages, runs in one transaction, and refuses to overwrite a newer version
 (optimistic locking on ``StatusReport.version``). Saves go through ``Model.save()`` so the
-audit trail (django-simple-history) and the recompute signals always see them.
+audit trail (django-simple-history) and the recompute signals always see them; the one
+exception is a report's status updates, written in bulk (see ``_updates_save``), which
+write their own history rows and ask for their own recomputation.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jobvaekst.queue import publish
 
@@ -107,7 +110,13 @@ def _check(user, perm: str, obj) -> None:
 def status_report_for(*, initiative: Initiative, round_: ReportingRound) -> StatusReport:
     """The report of an initiative for a round; an unsaved draft if none exists yet."""
     report = StatusReport.objects.filter(initiative=initiative, round=round_).first()
-    return report or StatusReport(initiative=initiative, round=round_, version=0)
+    if report is None:
+        return StatusReport(initiative=initiative, round=round_, version=0)
+    # The caller's instances (with their programme loaded) rather than lazy loads: the
+    # permission rules and the page read report.initiative.programme and
+    # report.round.programme, and would otherwise cost four queries once the report exists.
+    report.initiative, report.round = initiative, round_
+    return report
 
 
 @transaction.atomic
@@ -119,7 +128,19 @@ def status_report_save(
     ``version`` is the version the user loaded (0 for a report that did not exist). The
     check and the increment are one conditional UPDATE, so of two concurrent saves of
     the same version exactly one wins and the other gets :class:`ConflictError`.
+
+    The number of queries does not depend on the number of targets: the updates are read
+    in one query and written in bulk, and all the recomputation is one request.
     """
+    from evaluations.services import recompute_batched
+
+    with recompute_batched():
+        return _report_save(report=report, user=user, version=version, data=data, submit=submit)
+
+
+def _report_save(
+    *, report: StatusReport, user, version: int, data: ReportInput, submit: bool
+) -> StatusReport:
     _check(user, "initiatives.edit_report", report)
     if report.round.state != ReportingRound.State.OPEN:
         raise ValidationError("Runden er ikke åben for indberetning.")
@@ -174,18 +195,68 @@ def status_report_save(
     report.save()
     if submit:
         _notify(report)
-    for item in data.updates:
-        update = StatusUpdate.objects.filter(target_id=item.target_id, round=report.round).first()
-        if update is None:
-            update = StatusUpdate(target_id=item.target_id, round=report.round)
-        update.value = None if item.not_measurable else item.value
-        update.assessment = item.assessment
-        update.not_measurable = item.not_measurable
-        update.comment = item.comment
-        update.full_clean()
-        update._history_user = user
-        update.save()
+    _updates_save(report=report, user=user, updates=data.updates)
     return report
+
+
+_UPDATE_FIELDS = ("value", "assessment", "not_measurable", "comment")
+
+
+def _updates_save(*, report: StatusReport, user, updates: Sequence[UpdateInput]) -> None:
+    """Write the updates that changed, with their history, in a fixed number of queries.
+
+    Bulk writes send no ``post_save``, so this does by hand what ``Model.save()`` and the
+    signals do for one row: ``updated_at``, a history row per write (with the user; no
+    change reason, as before), and the recomputation of the targets whose update changed.
+    An update that is exactly as stored is not written (no history row, no recompute).
+    A target without an update gets one even when it is empty: an empty status in this
+    round is what the figures show, not the previous round's.
+    """
+    from evaluations.services import recompute_request
+
+    wanted = {item.target_id: item for item in updates}  # as before, the last entry wins
+    existing = {
+        u.target_id: u
+        for u in StatusUpdate.objects.filter(round_id=report.round_id, target_id__in=list(wanted))
+    }
+    now = timezone.now()
+    created: list[StatusUpdate] = []
+    changed: list[StatusUpdate] = []
+    for target_id, item in wanted.items():
+        update = existing.get(target_id)
+        values = {
+            "value": None if item.not_measurable else item.value,
+            "assessment": item.assessment,
+            "not_measurable": item.not_measurable,
+            "comment": item.comment,
+        }
+        if update is not None and all(getattr(update, k) == v for k, v in values.items()):
+            continue
+        if update is None:
+            update = StatusUpdate(target_id=target_id, round_id=report.round_id)
+            created.append(update)
+        else:
+            update.updated_at = now
+            changed.append(update)
+        for name, value in values.items():
+            setattr(update, name, value)
+        # full_clean() without its queries (several per row): the target belongs to this
+        # initiative (checked above) and the round is the report's; one update per round
+        # holds as the existing ones were read above; of the check constraints, two are
+        # about the stated range, which this does not write, and »ikke målbart« has no
+        # value by the line above. The database enforces them all when the rows are written.
+        update.full_clean(exclude=["target", "round"], validate_constraints=False)
+    if created:
+        bulk_create_with_history(created, StatusUpdate, default_user=user, default_date=now)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            StatusUpdate,
+            [*_UPDATE_FIELDS, "updated_at"],
+            default_user=user,
+            default_date=now,
+        )
+    recompute_request(target_ids=[u.target_id for u in [*created, *changed]])
 
 
 def _changes(current: StatusReport, mine: ReportInput) -> list[str]:

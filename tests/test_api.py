@@ -6,6 +6,7 @@ response against it (status codes, content type, body schema).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -113,3 +114,30 @@ def test_every_response_matches_the_openapi_schema(live_server, tmp_path):
     assert result.returncode == 0, output[-4000:]
     assert "No issues found" in output
     assert "Selected: 10/10" in output  # list and detail of all five endpoints were tried
+
+
+def test_the_targets_read_as_drf_itself_would_write_them(client, token):
+    """The fast path for the hot fields gives DRF's own representation, field by field."""
+    from rest_framework import serializers
+
+    from evaluations.models import AttainmentSnapshot
+    from initiatives.models import Target
+    from jobvaekst.api import AttainmentSerializer, TargetSerializer
+
+    body = client.get("/api/v1/targets/", HTTP_AUTHORIZATION=f"Token {token}").json()
+    generic = serializers.ModelSerializer.to_representation
+    for row in body["results"]:
+        target = Target.objects.get(pk=row["id"])
+        shown = (
+            AttainmentSnapshot.objects.filter(target=target)
+            .exclude(round__state="planlagt")
+            .order_by("-round__year", "-round__number")
+        )
+        newest = shown.first()
+        target.shown_snapshots = [newest] if newest else []
+        expected = generic(TargetSerializer(), target)
+        if newest is not None:
+            expected["latest_attainment"] = generic(AttainmentSerializer(), newest)
+        # Through JSON, as the response went.
+        assert row == json.loads(json.dumps(expected)), row["title"]
+    assert any(row["latest_attainment"] for row in body["results"])

@@ -251,3 +251,82 @@ def test_ten_threads_saving_the_same_report_lose_no_update():
     saved = [h.progress for h in report.history.filter(progress__startswith="tråd")]
     assert sorted(saved) == sorted(accepted)  # every accepted save is in the history: none lost
     print(f"accepted {len(accepted)}, refused {len(refused)}, lost 0")
+
+
+def smajobs_targets() -> list[Target]:
+    return list(Target.objects.filter(initiative__slug="smajobs").order_by("pk"))
+
+
+def test_only_the_updates_that_changed_get_a_new_history_entry(users, open_round):
+    first, second, *_ = smajobs_targets()
+
+    def save(version: int, first_value: str, second_value: str) -> None:
+        services.status_report_save(
+            report=smajobs_report(open_round),
+            user=users.tovholder if version < 2 else users.programleder,
+            version=version,
+            data=ReportInput(
+                updates=[
+                    UpdateInput(target_id=first.pk, value=Decimal(first_value)),
+                    UpdateInput(target_id=second.pk, value=Decimal(second_value)),
+                ]
+            ),
+        )
+
+    save(0, "70", "5")
+    save(1, "70", "5")  # nothing changed
+    save(2, "70.00", "6")  # the same number written differently is no change
+    first_update = StatusUpdate.objects.get(target=first, round=open_round)
+    second_update = StatusUpdate.objects.get(target=second, round=open_round)
+    assert [(h.history_type, h.value) for h in first_update.history.all()] == [("+", 70)]
+    history = list(second_update.history.order_by("history_date", "history_id"))
+    assert [(h.history_type, h.value) for h in history] == [("+", 5), ("~", 6)]
+    assert [h.history_user for h in history] == [users.tovholder, users.programleder]
+    assert {h.history_change_reason for h in history} == {None}
+    assert second_update.updated_at > first_update.updated_at
+    assert history[-1].updated_at == second_update.updated_at
+
+
+def test_one_bad_update_among_many_saves_nothing(users, open_round):
+    targets = smajobs_targets()
+    items = [UpdateInput(target_id=t.pk, value=Decimal(90)) for t in targets]
+    items[-1] = UpdateInput(target_id=targets[-1].pk, value=Decimal("1234567890123.5"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.status_report_save(
+            report=smajobs_report(open_round),
+            user=users.tovholder,
+            version=0,
+            data=ReportInput(progress="x", updates=items),
+        )
+    assert "value" in excinfo.value.message_dict  # the field's own check, as full_clean()
+    assert not StatusUpdate.objects.filter(round=open_round).exists()
+    assert not StatusReport.objects.filter(round=open_round, version__gt=0).exists()
+
+
+def test_a_target_of_another_initiative_is_refused(users, open_round):
+    other = Target.objects.filter(initiative__slug="kongresturisme").first()
+    with pytest.raises(ValidationError, match="hører ikke til denne indsats"):
+        services.status_report_save(
+            report=smajobs_report(open_round),
+            user=users.tovholder,
+            version=0,
+            data=ReportInput(updates=[UpdateInput(target_id=other.pk, value=Decimal(1))]),
+        )
+    assert not StatusUpdate.objects.filter(round=open_round).exists()
+
+
+def test_a_save_asks_once_for_the_figures_of_every_changed_target(
+    users, open_round, django_capture_on_commit_callbacks
+):
+    items = [UpdateInput(target_id=t.pk, value=Decimal(90)) for t in smajobs_targets()]
+    AttainmentSnapshot.objects.update(stale=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.status_report_save(
+            report=smajobs_report(open_round),
+            user=users.tovholder,
+            version=0,
+            data=ReportInput(updates=items),
+        )
+    assert len(callbacks) == 1  # one recompute task, not one per target
+    stale = set(AttainmentSnapshot.objects.filter(stale=True).values_list("target_id", flat=True))
+    assert stale == {t.pk for t in smajobs_targets()}
