@@ -7,26 +7,34 @@ stays text (``svg.fonttype = none``), so the PDF keeps it searchable.
 
 Each function returns a ``data:image/svg+xml;base64,…`` URI for an ``<img>``: inside an
 image the SVG's own styles apply, while the page's CSP still forbids inline styles.
+
+A chart is a pure function of its figures, and the same figures give the same bytes, so
+the last few are kept in memory (:func:`_memoised`): a summary printed again for an
+unchanged round draws no chart (issue 9). Figures are made with ``Figure`` rather than
+pyplot: pyplot keeps a global registry of open figures, ``Figure`` nothing to close or
+share between threads (the bytes are the same).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("svg")
 
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from jobvaekst.numbers import format_percent
 
 from .charts import CATEGORY_COLOURS, COLOURS
 
-plt.rcParams.update(
+matplotlib.rcParams.update(
     {
         "svg.fonttype": "none",
         "svg.hashsalt": "jobvaekst",  # stable ids: the same figure gives the same bytes
@@ -47,13 +55,33 @@ def _danish(value: float, decimals: int = 0) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _as_data_uri(fig) -> str:
+def _frozen(value):
+    """Lists (and the lists inside them) as tuples, so that the figures can be a cache key."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _memoised(chart: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Keep the last charts drawn: the same figures always give the same SVG bytes."""
+    cached = functools.lru_cache(maxsize=32)(chart)
+
+    @functools.wraps(chart)
+    def wrapper(*args):
+        return cached(*(_frozen(a) for a in args))
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    wrapper.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _as_data_uri(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+@_memoised
 def level_bars(rows: list[tuple[str, list[tuple[str, float | None, int, int]]]]) -> str | None:
     """Attainment per initiative and level, bars capped at 100 % and labelled.
 
@@ -64,7 +92,8 @@ def level_bars(rows: list[tuple[str, list[tuple[str, float | None, int, int]]]])
     levels = [label for label, *_ in rows[0][1]]
     colours = ["#0b4f8a", "#4f8fc0", "#9cc3e0"]
     height = 0.8 / len(levels)
-    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(rows) * len(levels) / 2 + 1.0))
+    fig = Figure(figsize=(7.2, 0.55 * len(rows) * len(levels) / 2 + 1.0))
+    ax = fig.subplots()
     for i, (_, figures) in enumerate(rows):
         for j, (label, mean, n, total) in enumerate(figures):
             y = i + j * height
@@ -90,13 +119,15 @@ def level_bars(rows: list[tuple[str, list[tuple[str, float | None, int, int]]]])
     return _as_data_uri(fig)
 
 
+@_memoised
 def radar(parameters: list[str], series: list[tuple[str, list[int | None]]]) -> str | None:
     """The six-parameter spider chart; earlier assessments thin and grey."""
     if not parameters or not any(s is not None for _, scores in series for s in scores):
         return None
     n = len(parameters)
     angles = [2 * math.pi * i / n for i in range(n)]
-    fig, ax = plt.subplots(figsize=(6.2, 4.6), subplot_kw={"projection": "polar"})
+    fig = Figure(figsize=(6.2, 4.6))
+    ax = fig.subplots(subplot_kw={"projection": "polar"})
     ax.set_theta_offset(math.pi / 2)  # the first parameter at the top, then clockwise
     ax.set_theta_direction(-1)
     ax.set_xlim(0, 2 * math.pi)
@@ -128,11 +159,13 @@ def radar(parameters: list[str], series: list[tuple[str, list[int | None]]]) -> 
     return _as_data_uri(fig)
 
 
+@_memoised
 def budget_bars(rows: list[tuple[str, float | None, float | None]]) -> str | None:
     """Allocated against spent, in kr.: ``(label, allocated, spent)``."""
     if not any(a is not None or s is not None for _, a, s in rows):
         return None
-    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(rows) + 1.0))
+    fig = Figure(figsize=(7.2, 0.45 * len(rows) + 1.0))
+    ax = fig.subplots()
     ys = range(len(rows))
     ax.barh(
         [y - 0.2 for y in ys], [a or 0 for _, a, _ in rows], 0.4, color="#8c959f", label="Bevilget"

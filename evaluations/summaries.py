@@ -5,12 +5,20 @@ HTML is printed from the browser and rendered to PDF by WeasyPrint; its charts a
 static SVG (``print_charts``). Publishing stores the PDF's bytes as an immutable
 :class:`~evaluations.models.Edition`, so later corrections never alter what a committee
 saw.
+
+Building and rendering a summary allocates a great many short-lived objects (model rows,
+then WeasyPrint's styles and boxes); both run with the cyclic garbage collector paused
+(:func:`collector_paused`), see docs/decisions.md, "The summary PDF and the garbage
+collector".
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -81,6 +89,27 @@ class Summary:
         return f"{slug}-statusopsamling-{code}.pdf"
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one summary, then let it catch up.
+
+    WeasyPrint keeps every box and style of the document alive until it is done, so the
+    collector's allocation counter keeps firing and promotes them, and every so often a
+    full collection walks the whole heap (Django, pandas, matplotlib, WeasyPrint): at 100×
+    the reference data that was a third of the PDF's time. Reference counting still frees
+    almost everything; the few cycles are collected, young, when the collector resumes.
+    If it was already paused (by a caller, or another thread doing the same) it stays as
+    it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _count(categories: list[CategoryCount], *names: str) -> int:
     return sum(c.count for c in categories if c.category in names)
 
@@ -117,6 +146,13 @@ def build(
     *, programme: Programme, initiative: Initiative | None = None, round_code: str | None = None
 ) -> Summary:
     """The summary of the programme (or one initiative) as of the chosen round."""
+    with collector_paused():
+        return _build(programme=programme, initiative=initiative, round_code=round_code)
+
+
+def _build(
+    *, programme: Programme, initiative: Initiative | None, round_code: str | None
+) -> Summary:
     overview = programme_overview(programme=programme, round_code=round_code)
     round_ = overview.round
     targets = Target.objects.filter(initiative__programme=programme)
@@ -217,15 +253,20 @@ def _static_fetcher():
     return StaticOnly(allowed_protocols={"data", "http"}, fail_on_errors=True)
 
 
-def render_pdf(summary: Summary) -> bytes:
-    """The summary as a tagged PDF (PDF/UA-1), in Danish, with the title set."""
+def _pdf_bytes(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_html(summary)
     document = HTML(
         string=html, base_url="http://jobvaekst.invalid/", url_fetcher=_static_fetcher()
     )
     return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_pdf(summary: Summary) -> bytes:
+    """The summary as a tagged PDF (PDF/UA-1), in Danish, with the title set."""
+    with collector_paused():
+        # The document is released before the collector resumes: its cycles die young.
+        return _pdf_bytes(render_html(summary))
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ pdftoppm, as a reader's viewer would.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import gc
 import hashlib
 import re
 import subprocess
@@ -15,10 +17,21 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from evaluations.models import Edition
-from initiatives.models import StatusUpdate
+from evaluations import print_charts, summaries
+from evaluations.models import Assessment, Edition, ImplementationParameter, ParameterScore
+from initiatives.models import (
+    Initiative,
+    InitiativeBudget,
+    Programme,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    Target,
+    TargetPhase,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +245,130 @@ def test_postgresql_refuses_even_a_bulk_update_or_raw_delete(client, users):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM evaluations_edition WHERE id = %s", [edition.pk])
     assert bytes(Edition.objects.get().pdf) == bytes(edition.pdf)
+
+
+# --- At scale (issue 9): the same queries, and the same PDF for less work ---------------
+
+
+def _grow(factor: int) -> None:
+    """Ten times the reference data, in everything the summary prints."""
+    programme = Programme.objects.get(slug="jobvaekstpakken")
+    rounds = [
+        ReportingRound.objects.create(
+            programme=programme,
+            year=2019,
+            number=n,
+            period_start=dt.date(2019, 2 * n - 1, 1),
+            period_end=dt.date(2019, 2 * n, 28),
+            deadline=dt.date(2019, 2 * n, 28),
+            state="lukket",
+        )
+        for n in range(1, 7)
+    ]
+    initiatives = list(Initiative.objects.filter(programme=programme))
+    for initiative in initiatives:
+        InitiativeBudget.objects.create(initiative=initiative, year=2019, allocated=800000)
+        for r in rounds:
+            StatusReport.objects.create(
+                initiative=initiative,
+                round=r,
+                state="godkendt",
+                budget_spent=1000,
+                progress=f"Fremdrift for {initiative.name} i {r.code}.",
+                challenges="Rekruttering tager tid.",
+            )
+    for i in range(factor):
+        target = Target.objects.create(
+            initiative=initiatives[i % len(initiatives)],
+            level="output",
+            title=f"Ekstra mål {i}",
+            kind="antal",
+            orientation="vaekst",
+            horizon="kort",
+        )
+        TargetPhase.objects.create(target=target, year=2019, value=10 + i)
+        for n, r in enumerate(rounds):
+            StatusUpdate.objects.create(target=target, round=r, value=n + i)
+    for year in (2019, 2020):
+        review = Assessment.objects.create(
+            programme=programme,
+            date=dt.date(year, 1, 15),
+            title=f"Intern {year}",
+            assessor="BusinessAalborg",
+            kind="intern",
+        )
+        for parameter in ImplementationParameter.objects.all():
+            ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    call_command("recompute", "--all", verbosity=0)
+
+
+@pytest.mark.pdftools
+def test_the_programme_pdf_runs_the_same_queries_on_ten_times_the_data(
+    client, users, django_assert_num_queries, settings, tmp_path
+):
+    # The session is rewritten at most once a minute (SESSION_REFRESH_SECONDS); growing the
+    # data can take longer than that, and the refresh is not the PDF's doing.
+    settings.SESSION_REFRESH_SECONDS = 3600
+    client.force_login(users.udvalg)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(PDF).status_code == 200
+    assert len(before) <= 16
+    _grow(240)  # the reference data has 27 targets; more rounds, reports, scores too
+    with django_assert_num_queries(len(before)):
+        response = client.get(PDF)
+    path = tmp_path / "stor.pdf"
+    path.write_bytes(response.content)
+    words = pdf_text(path)  # the grown data is what the PDF shows
+    assert "Jobvækstpakken – statusopsamling, runde 2019-6" in words
+    assert "Ekstra mål 239" in words
+    assert "Fremdrift for Småjobs i 2019-6." in words
+    assert int(pdf_info(path)["Pages"]) > 10
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_and_anew_when_one_changes():
+    print_charts.level_bars.cache_clear()
+
+    def rows(mean: float):
+        return [("Småjobs", [("Aktivitet", mean, 2, 3), ("Output", None, 0, 1)])]
+
+    first = print_charts.level_bars(rows(40.0))
+    assert print_charts.level_bars(rows(40.0)) == first  # equal figures in new lists
+    assert print_charts.level_bars.cache_info().hits == 1
+    corrected = print_charts.level_bars(rows(62.5))
+    svg = base64.b64decode(corrected.split(",", 1)[1]).decode()
+    assert "Aktivitet: 62,5 % (2 af 3)" in svg
+    assert "Aktivitet: 40 %" not in svg
+    assert print_charts.level_bars.cache_info().misses == 2
+
+
+def test_the_pdf_is_rendered_without_garbage_collection_and_leaves_it_on(reference):
+    summary = summaries.build(programme=reference)
+    collections: list[int] = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        pdf = summaries.render_pdf(summary)
+    finally:
+        gc.callbacks.remove(count)
+    assert pdf.startswith(b"%PDF")
+    # Running, the collector would fire dozens of times; resumed, it may catch up once.
+    assert len(collections) <= 1
+    assert gc.isenabled()
+
+
+def test_the_collector_is_left_as_it_was_found_even_after_an_error():
+    with pytest.raises(ValueError), summaries.collector_paused():
+        assert not gc.isenabled()
+        raise ValueError("rendering failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with summaries.collector_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else: not ours to resume
+    finally:
+        gc.enable()
