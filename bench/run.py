@@ -416,7 +416,8 @@ def _pages(
                 if path:
                     total += len(gzip.compress(Path(path).read_bytes()))
             weight[name] = total / 1024
-    assert StatusReport.objects.filter(round=people["round"]).exists()
+    if "status form POST" in figures:  # the saves really reached the database
+        assert StatusReport.objects.filter(round=people["round"]).exists()
     return figures, weight
 
 
