@@ -42,6 +42,8 @@ CATEGORIES = [
 ]
 NO_TARGET = AttainmentSnapshot.Category.NO_TARGET
 NO_STATUS = AttainmentSnapshot.Category.NO_STATUS
+# What the overview reads of every snapshot up to the chosen round.
+SNAPSHOT_FIELDS = ("target_id", "round_id", "percent", "category", "pending_approval", "stale")
 
 # A symbol per category, so colour never carries the meaning alone.
 CATEGORY_ICONS = {
@@ -213,14 +215,14 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
     )
     until = round_.and_earlier() if round_ else Q(pk__in=[])
     snapshots = list(
-        AttainmentSnapshot.objects.filter(until, target__initiative__programme=programme).values(
-            "target_id", "round_id", "percent", "category", "pending_approval", "stale"
-        )
+        AttainmentSnapshot.objects.filter(until, target__initiative__programme=programme)
+        .order_by()  # keyed by target and round below: the default ordering's sort is waste
+        .values_list(*SNAPSHOT_FIELDS)
     )
     reports = list(
-        StatusReport.objects.filter(until, initiative__programme=programme).values(
-            "initiative_id", "round_id", "round__year", "state", "budget_spent"
-        )
+        StatusReport.objects.filter(until, initiative__programme=programme)
+        .order_by()  # one per initiative and round, summed exactly (Decimal): order is moot
+        .values("initiative_id", "round_id", "round__year", "state", "budget_spent")
     )
     # An assessment counts from the round's deadline: the 2018 mid-term evaluation (15.05.2018)
     # belongs to round 2018-2, whose deadline it is.
@@ -250,12 +252,21 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         else []
     )
 
-    # The chosen round's snapshot per target, and every round's for the trends.
-    current = {s["target_id"]: s for s in snapshots if round_ and s["round_id"] == round_.pk}
-    by_round: dict[int, dict[int, dict]] = defaultdict(dict)
-    for s in snapshots:
-        by_round[s["round_id"]][s["target_id"]] = s
-    past_rounds = [r for r in rounds if round_ and r.code_key <= round_.code_key]
+    # The chosen round's snapshot per target, and every round's percentages for the trends
+    # (tuples, not dicts: at scale there are a hundred thousand of them).
+    current = {
+        s[0]: dict(zip(SNAPSHOT_FIELDS, s, strict=True))
+        for s in snapshots
+        if round_ and s[1] == round_.pk
+    }
+    percents_in: dict[int, dict[int, float | None]] = defaultdict(dict)
+    for target_id, round_id, percent_, *_ in snapshots:
+        percents_in[round_id][target_id] = percent_
+    past_rounds = [
+        (r.code, r.period_label, percents_in.get(r.pk, {}))
+        for r in rounds
+        if round_ and r.code_key <= round_.code_key
+    ]
 
     targets_of: dict[int, list[dict]] = defaultdict(list)
     for t in targets:
@@ -280,10 +291,11 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
     cards = []
     for initiative in initiatives:
         own = targets_of.get(initiative.pk, [])
-        trend = []
-        for r in past_rounds:
-            mean, n = mean_capped(percent(t["id"], by_round.get(r.pk, {})) for t in own)
-            trend.append(TrendPoint(r.code, r.period_label, mean, n))
+        own_ids = [t["id"] for t in own]
+        trend = [
+            TrendPoint(code, label, *mean_capped(percents.get(t) for t in own_ids))
+            for code, label, percents in past_rounds
+        ]
         cards.append(
             InitiativeCard(
                 initiative=initiative,

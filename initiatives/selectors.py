@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from evaluations.models import AttainmentSnapshot
 
@@ -111,32 +112,42 @@ def target_rows(
     With a round, the latest status is the latest up to that round, so a past round
     shows what was known then. Rows are ordered by initiative, level and order.
     """
-    updates = StatusUpdate.objects.select_related("round").order_by(
-        "-round__year", "-round__number"
-    )
+    if targets is None:
+        targets = Target.objects.filter(initiative=initiative)
+    # Only each target's latest update is shown: the database picks it, so a page loads
+    # one update per target, not one per round (at scale that was most of the time here).
+    updates = StatusUpdate.objects.filter(target__in=targets.values("pk"))
     if round_ is not None:
         updates = updates.filter(
             Q(round__year__lt=round_.year)
             | Q(round__year=round_.year, round__number__lte=round_.number)
         )
-    if targets is None:
-        targets = Target.objects.filter(initiative=initiative)
-    targets = targets.select_related("sub_initiative").prefetch_related(
-        "phases", Prefetch("updates", queryset=updates, to_attr="ordered_updates")
-    )
+    latest_updates = {
+        u.target_id: u
+        for u in updates.select_related("round")
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("target_id")],
+                order_by=[F("round__year").desc(), F("round__number").desc()],
+            )
+        )
+        .filter(recency=1)
+        .order_by()
+    }
     snapshots = (
         {
             s.target_id: s
             for s in AttainmentSnapshot.objects.filter(
                 target__in=targets.values("pk"), round=round_
-            )
+            ).order_by()
         }
         if round_ is not None
         else {}
     )
     rows = []
-    for target in targets:
-        latest = target.ordered_updates[0] if target.ordered_updates else None
+    for target in targets.select_related("sub_initiative").prefetch_related("phases"):
+        latest = latest_updates.get(target.pk)
         if latest is not None:
             latest.target = target  # describe() reads the unit; avoid a query per row
         rows.append(
