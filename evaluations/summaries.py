@@ -8,17 +8,14 @@ saw.
 
 Building and rendering a summary allocates a great many short-lived objects (model rows,
 then WeasyPrint's styles and boxes); both run with the cyclic garbage collector paused
-(:func:`collector_paused`), see docs/decisions.md, "The summary PDF and the garbage
+(``jobvaekst.memory.collector_paused``), see docs/decisions.md, "The summary PDF and the garbage
 collector".
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +28,7 @@ from django.utils import timezone
 
 from initiatives.models import Initiative, Programme, StatusReport, Target
 from initiatives.selectors import TargetRow, target_rows
+from jobvaekst.memory import collector_paused
 
 from . import print_charts
 from .dashboards import (
@@ -87,27 +85,6 @@ class Summary:
         slug = self.initiative.slug if self.initiative else self.programme.slug
         code = self.round.code if self.round else "uden-runde"
         return f"{slug}-statusopsamling-{code}.pdf"
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one summary, then let it catch up.
-
-    WeasyPrint keeps every box and style of the document alive until it is done, so the
-    collector's allocation counter keeps firing and promotes them, and every so often a
-    full collection walks the whole heap (Django, pandas, matplotlib, WeasyPrint): at 100×
-    the reference data that was a third of the PDF's time. Reference counting still frees
-    almost everything; the few cycles are collected, young, when the collector resumes.
-    If it was already paused (by a caller, or another thread doing the same) it stays as
-    it was.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _count(categories: list[CategoryCount], *names: str) -> int:

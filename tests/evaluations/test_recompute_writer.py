@@ -115,3 +115,24 @@ def test_the_sweep_finds_stale_snapshots_and_rounds_without_one(scale_data):
     assert set(services.stale_target_ids()) == in_programme | {one.pk}
     services.snapshots_recompute(target_ids=services.stale_target_ids())
     assert services.stale_target_ids() == []
+
+
+def test_a_chunk_is_computed_with_the_collector_paused_and_it_is_on_afterwards(scale_data):
+    import gc
+
+    collections: list[int] = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        summary = services.snapshots_recompute()
+    finally:
+        gc.callbacks.remove(count)
+    assert summary.written == 2400
+    # Running, the collector fires dozens of times on 2.400 items; between chunks it may
+    # catch up once.
+    assert len(collections) <= 1
+    assert gc.isenabled()
