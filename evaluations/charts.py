@@ -42,6 +42,9 @@ COLOURS = {
     "baseline": "#57606a",
     "allocated": "#8c959f",
     "spent": "#0b4f8a",
+    "home": "#0b4f8a",
+    "national": "#57606a",
+    "benchmark": "#afb8c1",
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
@@ -233,6 +236,71 @@ def budget_bars(rows: list[tuple[str, float | None, float | None]]) -> dict | No
             barmode="group",
             yaxis={"title": {"text": "kr."}, "tickformat": ",.0f"},
             xaxis={"type": "category"},
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BenchmarkBar:
+    """One area's figure in an indicator's comparison, as its bar shows it."""
+
+    area: str
+    value: float
+    text: str  # "40,3 %", "mindst 44 %": the bar's label, qualifier included
+    is_home: bool
+    is_national: bool
+    is_bound: bool  # "mindst"/"højst": the bar is a bound, not the figure
+
+
+def benchmark_bars(bars: list[BenchmarkBar], *, unit: str, period: str) -> dict | None:
+    """The home area against the other areas in one period, as horizontal bars.
+
+    The home area is dark and first, the country mid-grey and the other areas light; a
+    bound ("mindst 44 %") is hatched and keeps its word in the label, so neither colour
+    nor pattern carries the meaning alone. None with fewer than two areas: one bar
+    compares nothing.
+    """
+    if len(bars) < 2:
+        return None
+
+    def colour(bar: BenchmarkBar) -> str:
+        if bar.is_home:
+            return COLOURS["home"]
+        return COLOURS["national"] if bar.is_national else COLOURS["benchmark"]
+
+    unit_text = f" {unit}" if unit else ""
+    return _figure(
+        [
+            _trace(
+                "bar",
+                x=[b.value for b in bars],
+                y=[b.area for b in bars],
+                orientation="h",
+                marker={
+                    "color": [colour(b) for b in bars],
+                    "line": {"color": COLOURS["national"], "width": 1},
+                    "pattern": {"shape": ["/" if b.is_bound else "" for b in bars]},
+                },
+                text=[b.text for b in bars],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{text}<extra>" + period + "</extra>",
+                name=period,
+            )
+        ],
+        _layout(
+            height=60 + 40 * len(bars),
+            # The area names set the left margin (automargin): "København, Aarhus og
+            # Odense" is long, and a fixed margin would crowd the bars on a phone.
+            margin={"l": 8, "r": 90, "t": 8, "b": 36},
+            showlegend=False,
+            xaxis={
+                "title": {"text": f"{'Andel' if unit == '%' else unit or 'Værdi'}, {period}"},
+                "rangemode": "tozero",
+                "ticksuffix": unit_text if unit == "%" else None,
+                "tickformat": ",~f",
+            },
+            yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         ),
     )
 

@@ -12,6 +12,7 @@ from jobvaekst.numbers import format_number
 
 from . import charts
 from .dashboards import programme_overview, radar_rows
+from .indicators import IndicatorRow, benchmark_table
 
 
 @require_safe
@@ -26,6 +27,31 @@ def overview_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def overview(request: HttpRequest, programme: str) -> HttpResponse:
     return _render_overview(request, programme_for_user(request, programme))
+
+
+def _indicator_item(row: IndicatorRow) -> dict:
+    """One indicator of the "Formål og kontekst" band: its row, chart and table."""
+    bars = [
+        charts.BenchmarkBar(
+            area=p.area,
+            value=float(p.value),
+            text=p.text,
+            is_home=p.area == row.home.area if row.home else False,
+            is_national=row.national is not None and p.area == row.national.area,
+            is_bound=p.qualifier in ("mindst", "hoejst"),
+        )
+        for p in row.comparison
+        if p.value is not None
+    ]
+    period = row.latest.period if row.latest else ""
+    slug = row.indicator.slug
+    return {
+        "row": row,
+        "chart": charts.benchmark_bars(bars, unit=row.indicator.unit, period=period),
+        "chart_id": f"indikator-graf-{slug}",
+        "table": benchmark_table(row),
+        "period": period,
+    }
 
 
 def _render_overview(request: HttpRequest, programme: Programme) -> HttpResponse:
@@ -69,6 +95,7 @@ def _render_overview(request: HttpRequest, programme: Programme) -> HttpResponse
         "programme_budget": format_number(programme.budget_per_year)
         if programme.budget_per_year is not None
         else None,
+        "indicators": [_indicator_item(row) for row in data.indicators],
         "is_history": data.round is not None and data.rounds and data.round != data.rounds[-1],
     }
     return render(request, "evaluations/overview.html", ctx)

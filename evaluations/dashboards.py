@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from initiatives.models import (
     Horizon,
+    Indicator,
+    IndicatorObservation,
     Initiative,
     Level,
     Orientation,
@@ -29,6 +31,7 @@ from initiatives.models import (
 
 from .attainment import mean_capped
 from .charts import SeriesPoint
+from .indicators import IndicatorRow, indicator_row
 from .models import AttainmentSnapshot, ParameterScore, ScoreSnapshot
 
 # The categories in the order the pages list them; "Intet måltal" only shows when used.
@@ -163,6 +166,8 @@ class Overview:
     n_initiatives: int
     n_pending: int = 0
     latest_score: ScoreSnapshot | None = None
+    indicators: list[IndicatorRow] = field(default_factory=list)  # "Formål og kontekst"
+    indicators_as_of: date | None = None  # later dated points are left out (a past round)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -199,8 +204,30 @@ def category_counts(categories: list[str]) -> list[CategoryCount]:
     return shown
 
 
+def overview_indicators(*, programme: Programme, until: date | None) -> list[IndicatorRow]:
+    """The programme's indicators with only the points known by ``until`` (2 queries).
+
+    A point whose period ends after ``until`` is left out before the series, the latest
+    figure, the change and the gap are read, so a past round's page shows the indicators
+    as they could be read then; a point without dates ("ved iværksættelsen") always
+    counts. ``until=None`` keeps every point. The rows are built by
+    :func:`evaluations.indicators.indicator_row`, exactly as ``programme_indicators``
+    builds them, from observations filtered in the prefetch.
+    """
+    observations = IndicatorObservation.objects.select_related("area")
+    if until is not None:
+        observations = observations.filter(Q(period_end__isnull=True) | Q(period_end__lte=until))
+    indicators = (
+        Indicator.objects.filter(programme=programme)
+        .select_related("home_area", "programme")
+        .prefetch_related(Prefetch("observations", queryset=observations))
+        .order_by("order", "name")
+    )
+    return [indicator_row(i, as_of=until) for i in indicators]
+
+
 def programme_overview(*, programme: Programme, round_code: str | None = None) -> Overview:
-    """Everything the programme overview shows, as of the chosen round (8 queries)."""
+    """Everything the programme overview shows, as of the chosen round (10 queries)."""
     rounds = shown_rounds(programme=programme)
     round_ = chosen_round(rounds, round_code)
     initiatives = list(
@@ -356,6 +383,9 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         (str(label), completeness.get(value, 0)) for value, label in StatusReport.State.choices
     ]
     all_current = [(t["level"], percent(t["id"], current)) for t in targets]
+    # The newest round shows every figure known today; a past round only the figures whose
+    # period had ended by the round's end (the history view).
+    indicators_as_of = round_.period_end if round_ and round_ != rounds[-1] else None
     return Overview(
         programme=programme,
         round=round_,
@@ -371,6 +401,8 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         n_initiatives=len(initiatives),
         n_pending=sum(1 for s in current.values() if s["pending_approval"]),
         latest_score=latest_score.get(None),
+        indicators=overview_indicators(programme=programme, until=indicators_as_of),
+        indicators_as_of=indicators_as_of,
     )
 
 

@@ -18,7 +18,10 @@ from openpyxl import load_workbook
 
 from evaluations.models import Assessment, ImplementationParameter, ParameterScore
 from initiatives.models import (
+    Area,
     EffectChainItem,
+    Indicator,
+    IndicatorObservation,
     Initiative,
     InitiativeBudget,
     Programme,
@@ -266,7 +269,8 @@ def test_the_xlsx_and_csv_exports_match_the_table(client, users):
 
 
 def _grow(factor: int) -> None:
-    """Ten times the reference data: more rounds, targets, statuses, reports, assessments."""
+    """Ten times the reference data: more rounds, targets, statuses, reports, assessments,
+    and indicators with observations for more areas (the "Formål og kontekst" band)."""
     programme = Programme.objects.get(slug="jobvaekstpakken")
     rounds = [
         ReportingRound.objects.create(
@@ -311,6 +315,33 @@ def _grow(factor: int) -> None:
         )
         for parameter in ImplementationParameter.objects.all():
             ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    home = Area.objects.get(name="Aalborg Kommune")
+    areas = [home, Area.objects.get(name="Hele landet")] + [
+        Area.objects.create(name=f"Ekstra kommune {i}", kind="kommune", order=10 + i)
+        for i in range(factor // 24)
+    ]
+    for i in range(factor // 24):
+        indicator = Indicator.objects.create(
+            programme=programme,
+            slug=f"ekstra-indikator-{i}",
+            name=f"Ekstra indikator {i}",
+            purpose=("vaekst", "job", "")[i % 3],
+            unit="%",
+            home_area=home,
+            target_value=50,
+            source_name="Jobindsats",
+            order=10 + i,
+        )
+        for area in areas:
+            for n, r in enumerate(rounds):
+                IndicatorObservation.objects.create(
+                    indicator=indicator,
+                    area=area,
+                    period_label=f"{r.period_label} ({n})",
+                    period_start=r.period_start,
+                    period_end=r.period_end,
+                    value=20 + n + area.order % 7,
+                )
     call_command("recompute", "--all", verbosity=0)
 
 
@@ -332,3 +363,5 @@ def test_the_dashboards_run_the_same_queries_on_ten_times_the_data(
     with django_assert_num_queries(len(before)):
         page = text(client.get(url))
     assert "2019-6" in page  # the grown data is what the page shows
+    if url == OVERVIEW:
+        assert "Ekstra indikator 9" in page and "Ekstra kommune 9" in page
