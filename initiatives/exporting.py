@@ -1,7 +1,8 @@
 """Export a whole programme to XLSX, in the import template's layout (round trip).
 
 Sheets ``Program``, ``Mål`` and ``Status`` can be imported again as they are; the
-``Målopnåelse`` and ``Scorer`` sheets are for reading (the import skips them). Text that a
+``Målopnåelse``, ``Scorer``, ``Indikatorer`` and ``Indikatorer – afstand`` sheets are for
+reading (the import skips them). Text that a
 spreadsheet could take for a formula (starting with =, +, - or @) is written with Excel's
 text mark, an apostrophe, which the import removes again.
 """
@@ -16,11 +17,12 @@ from django.db.models import F
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from evaluations.indicators import IndicatorRow, Point, Series, programme_indicators
 from evaluations.models import AttainmentSnapshot, ParameterScore
 from jobvaekst.numbers import format_number
 
 from .importing import FORMULA_START, PROGRAMME_COLUMNS, STATUS_COLUMNS, TARGET_COLUMNS
-from .models import Programme, StatusReport, StatusUpdate, Target
+from .models import IndicatorObservation, Programme, StatusReport, StatusUpdate, Target
 
 LEVEL_WORDS = {"aktivitet": "aktivitet", "output": "output", "effekt": "effekt"}
 KIND_WORDS = {"antal": "antal", "procent": "procent", "beloeb": "beløb", "kvalitativ": "kvalitativ"}
@@ -32,6 +34,40 @@ ASSESSMENT_WORDS = {
     "ikke_opnaaet": "ikke opnået",
     "": "",
 }
+# The qualifier as a reader writes it; a figure given only in words has none.
+QUALIFIER_WORDS = {"eksakt": "eksakt", "ca": "ca.", "mindst": "mindst", "hoejst": "højst"}
+AREA_KIND_WORDS = {"kommune": "kommune", "gruppe": "gruppe", "hele_landet": "hele landet"}
+INDICATOR_COLUMNS = [
+    "indikator",
+    "formål",
+    "enhed",
+    "område",
+    "områdetype",
+    "periode",
+    "periode_start",
+    "periode_slut",
+    "forbehold",
+    "værdi",
+    "kildens_ordlyd",
+    "afstand_angivet",
+    "kildenote",
+    "kilde",
+    "udgiver",
+    "kilde_url",
+    "udtrukket",
+]
+GAP_COLUMNS = [
+    "indikator",
+    "formål",
+    "enhed",
+    "periode",
+    "afstand",
+    "afstand_enhed",
+    "afstand_tekst",
+    "beregnet",
+    "gunstig",
+    "formel",
+]
 
 
 def safe(value):
@@ -62,8 +98,74 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) 
     ws.freeze_panes = "A2"
 
 
+def ordered_observations(
+    row: IndicatorRow,
+) -> list[tuple[Series, Point, IndicatorObservation]]:
+    """Each observation of a row with its series and point, in the read side's order.
+
+    Uses the row's prefetched observations (no query); area and period name one
+    observation (a database constraint).
+    """
+    by_key = {(o.area.name, o.period_label): o for o in row.indicator.observations.all()}
+    return [(s, p, by_key[(s.area, p.period)]) for s in row.series for p in s.points]
+
+
+def _indicator_sheets(workbook: Workbook, rows: list[IndicatorRow]) -> None:
+    """One line per observation, and one per indicator for its gap to the national level.
+
+    The gap is the indicator's, not an observation's, so it has its own sheet: as columns
+    it would repeat on every observation (and be summed or filtered as if it were one).
+    Observations follow the read side's order: the home area first, then Area order, each
+    in time order. Rows come from ``IndicatorRow`` and its prefetched observations, so
+    the two sheets cost the selector's two queries whatever the data holds.
+    """
+    lines = [
+        [
+            row.indicator.name,
+            row.purpose,
+            row.indicator.unit,
+            series.area,
+            AREA_KIND_WORDS[series.kind],
+            point.period,
+            point.period_start,
+            point.period_end,
+            "" if point.value is None else QUALIFIER_WORDS[point.qualifier],
+            _number(point.value),
+            obs.stated_text,
+            point.stated_gap,
+            point.source_note,
+            row.indicator.source_name,
+            row.indicator.source_publisher,
+            row.indicator.source_url,
+            row.indicator.extracted_on,
+        ]
+        for row in rows
+        for series, point, obs in ordered_observations(row)
+    ]
+    _sheet(workbook, "Indikatorer", INDICATOR_COLUMNS, lines)
+    gaps = []
+    for row in rows:
+        gap = row.gap
+        favourable = "" if gap is None or gap.favourable is None else _yes(gap.favourable)
+        gaps.append(
+            [
+                row.indicator.name,
+                row.purpose,
+                row.indicator.unit,
+                gap.period if gap else "",
+                _number(gap.difference) if gap else None,
+                gap.unit if gap else "",
+                gap.text if gap else "ingen sammenligning med hele landet",
+                _yes(gap.computed) if gap else "",
+                favourable,
+                gap.formula if gap else "",
+            ]
+        )
+    _sheet(workbook, "Indikatorer – afstand", GAP_COLUMNS, gaps)
+
+
 def programme_workbook(programme: Programme) -> bytes:
-    """The programme as an XLSX file (7 queries)."""
+    """The programme as an XLSX file (7 queries, two of them for the indicators)."""
     targets = list(
         Target.objects.filter(initiative__programme=programme)
         .select_related("initiative", "sub_initiative")
@@ -222,6 +324,7 @@ def programme_workbook(programme: Programme) -> bytes:
             for p in scores
         ],
     )
+    _indicator_sheets(workbook, programme_indicators(programme))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

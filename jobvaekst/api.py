@@ -1,9 +1,9 @@
 """The read-only JSON API, /api/v1/ (Django REST framework, OpenAPI by drf-spectacular).
 
 Same rules as the pages: a user sees the programmes they hold a role in (all for the
-administrator), and every initiative, target, round and assessment of those. Session
-authentication serves the browser, token authentication (``Authorization: Token …``)
-machines; anonymous requests are refused. Lists are paginated.
+administrator), and every initiative, target, round, assessment and indicator of those.
+Session authentication serves the browser, token authentication (``Authorization: Token
+…``) machines; anonymous requests are refused. Lists are paginated.
 """
 
 from __future__ import annotations
@@ -17,9 +17,20 @@ from rest_framework.fields import SkipField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 
+from evaluations.indicators import IndicatorRow, indicator_row
 from evaluations.models import Assessment, AttainmentSnapshot, ParameterScore, ScoreSnapshot
 from initiatives.access import programmes_for_user
-from initiatives.models import Initiative, Programme, ReportingRound, Target, TargetPhase
+from initiatives.exporting import ordered_observations
+from initiatives.models import (
+    Area,
+    Indicator,
+    IndicatorObservation,
+    Initiative,
+    Programme,
+    ReportingRound,
+    Target,
+    TargetPhase,
+)
 
 # Fields whose DRF representation is the attribute itself (None stays None): a serializer
 # reads these straight off the object instead of going through the field for each value.
@@ -237,6 +248,172 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class IndicatorObservationSerializer(serializers.ModelSerializer):
+    """One figure: an area in a period, with its qualifier, as the source gives it."""
+
+    area = serializers.CharField(source="area.name")
+    area_kind = serializers.ChoiceField(source="area.kind", choices=Area.Kind.choices)
+    text = serializers.CharField(source="in_words", help_text="Som vist: »ca. 35 %«.")
+
+    class Meta:
+        model = IndicatorObservation
+        fields = [
+            "area",
+            "area_kind",
+            "period_label",
+            "period_start",
+            "period_end",
+            "value",
+            "qualifier",
+            "text",
+            "stated_text",
+            "stated_gap",
+            "source_note",
+        ]
+
+
+class IndicatorGapSerializer(serializers.Serializer):
+    """The programme's area against the national level (None without a national figure)."""
+
+    period = serializers.CharField()
+    text = serializers.CharField(help_text="»5,2 procentpoint under landsgennemsnittet«.")
+    difference = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Programmets område − hele landet; tom når kilden kun giver ord.",
+    )
+    unit = serializers.CharField()
+    computed = serializers.BooleanField(help_text="Falsk: kildens egne ord, ikke beregnet.")
+    favourable = serializers.BooleanField(allow_null=True)
+    formula = serializers.CharField(help_text="»40,3 % − 45,5 % = −5,2 procentpoint«.")
+
+
+class IndicatorAttainmentSerializer(serializers.Serializer):
+    """As a target's attainment, from the same engine, but computed on read: so there is
+    no round, and it is never stale or pending approval."""
+
+    percent = serializers.FloatField(allow_null=True)
+    percent_high = serializers.FloatField(allow_null=True)
+    # No status of an indicator is an assessment: its figure is computed, or there is none.
+    basis = serializers.ChoiceField(
+        choices=[
+            (AttainmentSnapshot.Basis.COMPUTED.value, AttainmentSnapshot.Basis.COMPUTED.label),
+            (AttainmentSnapshot.Basis.NONE.value, AttainmentSnapshot.Basis.NONE.label),
+        ]
+    )
+    category = serializers.ChoiceField(choices=AttainmentSnapshot.Category.choices)
+    expected_percent = serializers.FloatField(allow_null=True)
+    stated_text = serializers.CharField()
+    flagged = serializers.BooleanField()
+    flag_reason = serializers.CharField()
+    forecast_text = serializers.CharField()
+    formula = serializers.CharField()
+    inputs = serializers.JSONField(source="explanation")
+    engine_version = serializers.CharField(source="explanation.engine_version")
+
+
+class IndicatorSourceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="source_name")
+    publisher = serializers.CharField(source="source_publisher")
+    url = serializers.CharField(source="source_url")
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "publisher", "url", "extracted_on", "text"]
+
+    def get_text(self, indicator: Indicator) -> str:
+        """ "Statistik (udgiver), udtrukket 01.12.2026"."""
+        return self.parent.row(indicator).source_text
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """A programme-level indicator with its figures, its gap to the national level and its
+    attainment (computed on read from the prefetched observations: no query per row)."""
+
+    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # The model's ``purpose`` holds a target's orientation choices ("vaekst", "job", or
+    # empty for context): named as on targets, so both share one enum in the schema.
+    orientation = serializers.ChoiceField(
+        source="purpose", choices=Indicator._meta.get_field("purpose").choices, allow_blank=True
+    )
+    purpose = serializers.SerializerMethodField()
+    home_area = serializers.CharField(source="home_area.name")
+    source = IndicatorSourceSerializer(source="*", read_only=True)
+    latest_text = serializers.SerializerMethodField()
+    change_text = serializers.SerializerMethodField()
+    observations = serializers.SerializerMethodField()
+    gap = serializers.SerializerMethodField()
+    attainment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "programme",
+            "slug",
+            "name",
+            "description",
+            "orientation",
+            "purpose",
+            "unit",
+            "direction",
+            "home_area",
+            "baseline_value",
+            "baseline_period",
+            "baseline_date",
+            "target_value",
+            "target_period",
+            "target_date",
+            "stated_text",
+            "source",
+            "latest_text",
+            "change_text",
+            "observations",
+            "gap",
+            "attainment",
+        ]
+
+    def row(self, indicator: Indicator) -> IndicatorRow:
+        # The read side's row, once per indicator for all the fields that need it.
+        cached = self.__dict__.get("_row")
+        if cached is None or cached.indicator is not indicator:
+            cached = self._row = indicator_row(indicator)
+        return cached
+
+    def get_purpose(self, indicator: Indicator) -> str:
+        """ "Vækstrettet", "Jobrettet" or "Kontekst"."""
+        return self.row(indicator).purpose
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_latest_text(self, indicator: Indicator) -> str | None:
+        """The programme's area's latest figure, "80 %"; None if it has none with a value."""
+        latest = self.row(indicator).latest
+        return latest.text if latest else None
+
+    def get_change_text(self, indicator: Indicator) -> str:
+        """ "fra ca. 35 % til 80 %"; empty with fewer than two figures."""
+        return self.row(indicator).change_text
+
+    @extend_schema_field(IndicatorObservationSerializer(many=True))
+    def get_observations(self, indicator: Indicator) -> list[dict]:
+        """The programme's area first, then the other areas, each in time order."""
+        serializer = IndicatorObservationSerializer(context=self.context)
+        return [
+            serializer.to_representation(o) for _, _, o in ordered_observations(self.row(indicator))
+        ]
+
+    @extend_schema_field(IndicatorGapSerializer(allow_null=True))
+    def get_gap(self, indicator: Indicator) -> dict | None:
+        gap = self.row(indicator).gap
+        return None if gap is None else IndicatorGapSerializer(gap).data
+
+    @extend_schema_field(IndicatorAttainmentSerializer)
+    def get_attainment(self, indicator: Indicator) -> dict:
+        return IndicatorAttainmentSerializer(self.row(indicator).attainment).data
+
+
 class StrictPagination(PageNumberPagination):
     """``?page=`` must be a whole number from 1: anything else is a 400, not page 1."""
 
@@ -345,6 +522,19 @@ class AssessmentViewSet(_ReadOnly):
                 Prefetch("snapshots", ScoreSnapshot.objects.select_related("initiative")),
             )
             .order_by("date", "pk")
+        )
+
+
+class IndicatorViewSet(_ReadOnly):
+    serializer_class = IndicatorSerializer
+
+    def get_queryset(self):
+        observations = IndicatorObservation.objects.select_related("area")
+        return (
+            Indicator.objects.filter(programme__in=self.programmes())
+            .select_related("programme", "home_area")
+            .prefetch_related(Prefetch("observations", observations))
+            .order_by("programme__name", "order", "name", "pk")
         )
 
 

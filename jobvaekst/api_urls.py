@@ -10,6 +10,7 @@ router.register("initiatives", api.InitiativeViewSet, basename="initiative")
 router.register("targets", api.TargetViewSet, basename="target")
 router.register("rounds", api.RoundViewSet, basename="round")
 router.register("assessments", api.AssessmentViewSet, basename="assessment")
+router.register("indicators", api.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["programmes", "initiatives", "targets", "rounds", "assessments"]
+ENDPOINTS = ["programmes", "initiatives", "targets", "rounds", "assessments", "indicators"]
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_every_response_matches_the_openapi_schema(live_server, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert "No issues found" in output
-    assert "Selected: 10/10" in output  # list and detail of all five endpoints were tried
+    assert "Selected: 12/12" in output  # list and detail of all six endpoints were tried
 
 
 def test_the_targets_read_as_drf_itself_would_write_them(client, token):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from initiatives.models import StatusReport
+from initiatives.models import Indicator, StatusReport
 
 from .base import open_round_2018_3
 
@@ -31,6 +31,10 @@ def _pages():
     report = "/rapportering/jobvaekstpakken/2018-3/{}/"
     save = {"version": "0", "action": "gem", "progress": "x"}
     review = {"review": "godkend", "version": "1"}
+    # Indicators are loaded by natural key, so their ids are not fixed.
+    indicator = "/api/v1/indicators/{}/".format(
+        Indicator.objects.get(slug="virksomhedsvendt-aktivering").pk
+    )
     return [
         ("overview", "/oversigt/", "get", None, LOGGED_IN),
         ("overview", "/oversigt/", "post", {}, set()),
@@ -63,6 +67,9 @@ def _pages():
         ("api programme", "/api/v1/programmes/jobvaekstpakken/", "get", None, READERS),
         ("api initiative other", "/api/v1/initiatives/kongresturisme/", "get", None, READERS),
         ("api target other", "/api/v1/targets/8/", "get", None, READERS),
+        ("api indicators", "/api/v1/indicators/", "get", None, LOGGED_IN),  # outsider: empty
+        ("api indicators", "/api/v1/indicators/", "post", {}, set()),
+        ("api indicator", indicator, "get", None, READERS),
         ("api schema", "/api/v1/schema/", "get", None, set(ROLES)),  # structure only, no data
         ("initiative list", "/initiativer/", "get", None, LOGGED_IN),
         ("initiative list", "/initiativer/", "post", {}, set()),
