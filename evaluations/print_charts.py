@@ -180,3 +180,45 @@ def budget_bars(rows: list[tuple[str, float | None, float | None]]) -> str | Non
     ax.set_xlabel("kr.")
     ax.legend(frameon=False, fontsize=8)
     return _as_data_uri(fig)
+
+
+@_memoised
+def comparison_bars(rows: list[tuple[str, float, str, bool, bool]], unit: str) -> str | None:
+    """One indicator's figure per area in one period, as horizontal bars.
+
+    ``rows``: ``(area, value, text as shown, is the programme's own area, is a bound)``,
+    top to bottom. Each bar is labelled with the source's text ("mindst 44 %") and a bound
+    is hatched, so it reads as a bound; the programme's own area is the dark bar. For a
+    percentage the axis runs 0–100.
+    """
+    if len(rows) < 2:
+        return None
+    fig = Figure(figsize=(6.0, 0.3 * len(rows) + 0.6))  # drawn at its own size, 9 pt text
+    ax = fig.subplots()
+    ys = range(len(rows))
+    values = [value for _, value, *_ in rows]
+    for y, (_, value, _, home, bound) in zip(ys, rows, strict=True):
+        ax.barh(
+            y,
+            value,
+            0.6,
+            color=COLOURS["actual"] if home else "#9cc3e0",
+            hatch="///" if bound else None,
+            edgecolor="#57606a" if bound else "none",
+            linewidth=0.5,
+        )
+    percent = unit.strip() == "%"
+    top = 100.0 if percent else (max(max(values), 0) * 1.1 or 1.0)
+    for y, (_, value, text, *_) in zip(ys, rows, strict=True):
+        ax.text(max(value, 0) + top * 0.01, y, text, va="center", fontsize=8)
+    ax.set_yticks(list(ys))
+    ax.set_yticklabels([area for area, *_ in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.15)  # room for the last label
+    if percent:
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f} %"))
+    else:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _danish(v)))
+        ax.set_xlabel(unit)
+    return _as_data_uri(fig)

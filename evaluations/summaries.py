@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -38,6 +38,7 @@ from .dashboards import (
     programme_overview,
     radar_rows,
 )
+from .indicators import IndicatorRow, Point, indicator_attainment, national_gap
 from .models import Edition
 
 logger = logging.getLogger("jobvaekst.summaries")
@@ -50,6 +51,32 @@ class Narrative:
     challenges: str
 
 
+@dataclass(frozen=True)
+class IndicatorSection:
+    """One indicator in "Formål og kontekst": the row, its words and its comparison.
+
+    ``figures`` are the home area's points in order ("ved iværksættelsen: ca. 35 %");
+    ``statements`` the points the source gives in words only. ``comparison`` is every
+    area's figure in the home area's latest period, drawn by ``chart`` (None with fewer
+    than two figures) and always listed as a table beside it.
+    """
+
+    row: IndicatorRow
+    figures: tuple[Point, ...]
+    statements: tuple[Point, ...]
+    comparison: tuple[Point, ...]
+    chart: str | None
+
+    @property
+    def list_figures(self) -> bool:
+        """A short series is listed point by point; a long one reads as its change."""
+        return 1 < len(self.figures) <= 6
+
+    @property
+    def comparison_period(self) -> str:
+        return self.comparison[0].period if self.comparison else ""
+
+
 @dataclass
 class Summary:
     programme: Programme
@@ -60,6 +87,7 @@ class Summary:
     printed_at: datetime
     charts: dict[str, str | None] = field(default_factory=dict)
     plain: list[str] = field(default_factory=list)  # the short summary in sentences
+    indicators: list[IndicatorSection] = field(default_factory=list)  # programme only
 
     @property
     def title(self) -> str:
@@ -119,6 +147,91 @@ def plain_language(rows: list[TargetRow], overview: Overview, n_initiatives: int
     return sentences
 
 
+def _known_by(point: Point, as_of: date) -> bool:
+    # The overview's rule: a period that had not ended by then was not known; a point
+    # without dates ("ved iværksættelsen af Jobvækstpakken") always counts.
+    return point.period_end is None or point.period_end <= as_of
+
+
+def indicator_rows_as_of(rows: list[IndicatorRow], as_of: date | None) -> list[IndicatorRow]:
+    """The rows as they could be read at ``as_of``: later dated points left out.
+
+    Works on the rows :func:`evaluations.dashboards.programme_overview` has read (no
+    query): each series keeps its points up to ``as_of``, and the latest figure, the
+    change, the comparison, the gap and the attainment are read again from them by the
+    same rules as :func:`evaluations.indicators.indicator_row`. ``as_of=None`` keeps the
+    rows as they are.
+    """
+    if as_of is None:
+        return rows
+    shown = []
+    for row in rows:
+        series = tuple(
+            replace(s, points=tuple(p for p in s.points if _known_by(p, as_of))) for s in row.series
+        )
+        home = next((s for s in series if s.is_home), None)
+        national = next((s for s in series if s.is_national and not s.is_home), None)
+        valued = [p for p in (home.points if home else ()) if p.value is not None]
+        latest = valued[-1] if valued else None
+        comparison: tuple[Point, ...] = ()
+        if latest is not None:
+            comparison = tuple(p for s in series if (p := s.at(latest.period)) is not None)
+        indicator = row.indicator
+        shown.append(
+            replace(
+                row,
+                series=series,
+                home=home,
+                national=national,
+                latest=latest,
+                change_text=f"fra {valued[0].text} til {latest.text}" if len(valued) >= 2 else "",
+                gap=national_gap(
+                    home, national, unit=indicator.unit, direction=indicator.direction
+                ),
+                comparison=comparison,
+                attainment=indicator_attainment(indicator, home, as_of=as_of),
+            )
+        )
+    return shown
+
+
+def indicator_sections(rows: list[IndicatorRow]) -> list[IndicatorSection]:
+    """The "Formål og kontekst" section: per indicator its figures, words and comparison."""
+    sections = []
+    for row in rows:
+        points = row.home.points if row.home else ()
+        stated = row.gap is not None and not row.gap.computed
+        comparison = row.comparison if len(row.comparison) > 1 else ()
+        bars = [
+            (
+                p.area,
+                float(p.value),
+                p.text,
+                p.area == (row.home.area if row.home else ""),
+                p.qualifier in ("mindst", "hoejst"),
+            )
+            for p in comparison
+            if p.value is not None
+        ]
+        sections.append(
+            IndicatorSection(
+                row=row,
+                figures=tuple(p for p in points if p.value is not None),
+                # A gap the source states in words is shown once, as the gap.
+                statements=tuple(
+                    p
+                    for p in points
+                    if p.value is None and p.text and not (stated and p.text == row.gap.text)
+                ),
+                comparison=comparison,
+                chart=print_charts.comparison_bars(bars, row.indicator.unit)
+                if len(bars) > 1
+                else None,
+            )
+        )
+    return sections
+
+
 def build(
     *, programme: Programme, initiative: Initiative | None = None, round_code: str | None = None
 ) -> Summary:
@@ -160,6 +273,10 @@ def _build(
         printed_at=timezone.localtime(),
     )
     summary.plain = plain_language(rows, overview, len(overview.cards))
+    if initiative is None:
+        # The programme's goals and context; a printed round shows them as of its end.
+        as_of = round_.period_end if round_ else None
+        summary.indicators = indicator_sections(indicator_rows_as_of(overview.indicators, as_of))
     summary.charts = {
         "levels": print_charts.level_bars(
             [
