@@ -214,3 +214,82 @@ class TargetForm(forms.ModelForm):
                 "Målet har allerede statusopdateringer. Skriv, hvorfor det ændres.",
             )
         return data
+
+
+class IndicatorUploadForm(forms.Form):
+    """Step 1 of the indicator upload on /data/: which indicator, which file, which layout.
+
+    ``indicators`` is the queryset the user may import into (the indicators of the
+    programmes they lead); any other indicator is refused as an invalid choice.
+    """
+
+    indikator = forms.ModelChoiceField(
+        label="Indikator",
+        queryset=None,
+        empty_label="Vælg en indikator",
+        error_messages={
+            "required": "Vælg den indikator, tallene hører til.",
+            "invalid_choice": "Vælg en af indikatorerne i de programmer, du er programleder for.",
+        },
+    )
+    fil = forms.FileField(
+        label="Fil (CSV)",
+        help_text="Semikolonsepareret CSV, fx fra Jobindsats eller Statistikbanken.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Vælg en CSV-fil.",
+            "empty": "Filen er tom.",
+            "invalid": "Vælg en CSV-fil.",
+        },
+    )
+    format = forms.ChoiceField(
+        label="Kolonner som hos",
+        choices=[
+            ("standard", "Standard (Område; Periode; Værdi)"),
+            ("jobindsats", "Jobindsats"),
+            ("dst", "Statistikbanken (Danmarks Statistik)"),
+        ],
+        initial="standard",
+        error_messages={"invalid_choice": "Vælg et af formaterne."},
+    )
+    omraade_kolonne = forms.CharField(
+        label="Kolonnen med området (valgfri)",
+        required=False,
+        max_length=100,
+        help_text="Kun hvis overskriften ikke er den sædvanlige for formatet.",
+    )
+    periode_kolonne = forms.CharField(
+        label="Kolonnen med perioden (valgfri)", required=False, max_length=100
+    )
+    vaerdi_kolonne = forms.CharField(
+        label="Kolonnen med værdien (valgfri)", required=False, max_length=100
+    )
+    tegnsaet = forms.ChoiceField(
+        label="Tegnsæt",
+        choices=[
+            ("auto", "Automatisk (UTF-8, ellers Latin-1)"),
+            ("utf-8", "UTF-8"),
+            ("latin-1", "Latin-1 (Windows-1252)"),
+        ],
+        initial="auto",
+        error_messages={"invalid_choice": "Vælg et af tegnsættene."},
+    )
+
+    def __init__(self, *args, indicators, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "indikator-%s")  # unique next to the programme upload
+        super().__init__(*args, **kwargs)
+        self.fields["indikator"].queryset = indicators
+        self.fields["indikator"].label_from_instance = lambda i: f"{i.name} ({i.programme.name})"
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        # Errors are linked to their fields, as the help text already is.
+        for name in self._errors or {}:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            ids = [f"{self[name].auto_id}-fejl"]
+            if self.fields[name].help_text:
+                ids.insert(0, f"{self[name].auto_id}_helptext")
+            attrs["aria-describedby"] = " ".join(ids)
+            attrs["aria-invalid"] = "true"

@@ -8,5 +8,7 @@ urlpatterns = [
     path("skabelon.xlsx", views.template_download, name="template"),
     path("import/", views.import_upload, name="import"),
     path("import/bekraeft/", views.import_confirm, name="import_confirm"),
+    path("indikator/", views.indicator_upload, name="indicator_import"),
+    path("indikator/bekraeft/", views.indicator_confirm, name="indicator_import_confirm"),
     path("<slug:programme>/eksport.xlsx", views.programme_export, name="export"),
 ]

@@ -62,6 +62,15 @@ def _pages():
         ("import", "/data/import/", "get", None, set()),
         ("import", "/data/import/", "post", {}, REVIEWERS),
         ("import confirm", "/data/import/bekraeft/", "post", {"token": "x"}, REVIEWERS),
+        ("indicator import", "/data/indikator/", "get", None, set()),
+        ("indicator import", "/data/indikator/", "post", {}, REVIEWERS),
+        (
+            "indicator import confirm",
+            "/data/indikator/bekraeft/",
+            "post",
+            {"token": "x"},
+            REVIEWERS,
+        ),
         ("api targets", "/api/v1/targets/", "get", None, LOGGED_IN),  # outsider: empty list
         ("api targets", "/api/v1/targets/", "post", {}, set()),
         ("api programme", "/api/v1/programmes/jobvaekstpakken/", "get", None, READERS),
