@@ -424,6 +424,20 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+def _expected_rule(
+    computable: bool, phases: list[tuple[int, float]], years: int | None, dates_known: bool
+) -> str | None:
+    """How the expected value at a date is found: by phases, a yearly rate, linearly, or
+    (with no computed percentage) the share of the period elapsed; None if it cannot be."""
+    if not computable:
+        return "tidsandel" if dates_known else None
+    if phases:
+        return "faser"
+    if years is not None:
+        return "pr_aar"
+    return "lineaer" if dates_known else None
+
+
 def _explanation(
     rule: str,
     spec: TargetSpec,
@@ -440,18 +454,7 @@ def _explanation(
     th: Thresholds,
 ) -> dict:
     dates_known = spec.start_date is not None and spec.target_date is not None
-    if computable:
-        expected_rule = (
-            "faser"
-            if phases
-            else "pr_aar"
-            if years is not None
-            else "lineaer"
-            if dates_known
-            else None
-        )
-    else:
-        expected_rule = "tidsandel" if dates_known else None
+    expected_rule = _expected_rule(computable, phases, years, dates_known)
     return {
         "engine_version": ENGINE_VERSION,
         "rule": rule,
@@ -1576,18 +1579,7 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
                 assessment,
             )
         )
-        if computable:
-            expected_rule = (
-                "faser"
-                if phases
-                else "pr_aar"
-                if years is not None
-                else "lineaer"
-                if dates_known
-                else None
-            )
-        else:
-            expected_rule = "tidsandel" if dates_known else None
+        expected_rule = _expected_rule(computable, phases, years, dates_known)
         explanation = dict(shared)
         explanation["rule"] = rule
         explanation["B"] = bi

@@ -11,6 +11,9 @@ What each role may do (DOMAIN.md "People and what they do"):
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,3 +109,19 @@ def open_round_2018_3(programme: Programme | None = None, *, programme_id: int |
         deadline=dt.date(2018, 7, 15),
         state="aaben",
     )
+
+
+@contextmanager
+def garbage_collections() -> Iterator[list[int]]:
+    """The generations of the garbage collections that start inside the block."""
+    collections: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        yield collections
+    finally:
+        gc.callbacks.remove(count)

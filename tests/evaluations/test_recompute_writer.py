@@ -17,6 +17,8 @@ from evaluations import services
 from evaluations.models import AttainmentSnapshot
 from initiatives.models import StatusUpdate
 
+from ..base import garbage_collections
+
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 CONTENT = [*services.SNAPSHOT_FIELDS, "target_id", "round_id", "stale"]
@@ -120,17 +122,8 @@ def test_the_sweep_finds_stale_snapshots_and_rounds_without_one(scale_data):
 def test_a_chunk_is_computed_with_the_collector_paused_and_it_is_on_afterwards(scale_data):
     import gc
 
-    collections: list[int] = []
-
-    def count(phase, info):
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(count)
-    try:
+    with garbage_collections() as collections:
         summary = services.snapshots_recompute()
-    finally:
-        gc.callbacks.remove(count)
     assert summary.written == 2400
     # Running, the collector fires dozens of times on 2.400 items; between chunks it may
     # catch up once.

@@ -37,6 +37,8 @@ from initiatives.models import (
     TargetPhase,
 )
 
+from ..base import garbage_collections
+
 pytestmark = pytest.mark.django_db
 
 LIST = "/udskrift/jobvaekstpakken/"
@@ -390,17 +392,8 @@ def test_a_chart_is_drawn_once_for_the_same_figures_and_anew_when_one_changes():
 
 def test_the_pdf_is_rendered_without_garbage_collection_and_leaves_it_on(reference):
     summary = summaries.build(programme=reference)
-    collections: list[int] = []
-
-    def count(phase, info):
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(count)
-    try:
+    with garbage_collections() as collections:
         pdf = summaries.render_pdf(summary)
-    finally:
-        gc.callbacks.remove(count)
     assert pdf.startswith(b"%PDF")
     # Running, the collector would fire dozens of times; resumed, it may catch up once.
     assert len(collections) <= 1
