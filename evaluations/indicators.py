@@ -377,3 +377,15 @@ def indicator_frame(row: IndicatorRow) -> pd.DataFrame:
     ]
     columns = ["area", "kind", "is_home", "period", "period_start", "order", "value"]
     return pd.DataFrame.from_records(records, columns=[*columns, "qualifier", "text"])
+
+
+def ordered_observations(
+    row: IndicatorRow,
+) -> list[tuple[Series, Point, IndicatorObservation]]:
+    """Each observation of a row with its series and point, in the read side's order.
+
+    Uses the row's prefetched observations (no query); area and period name one
+    observation (a database constraint).
+    """
+    by_key = {(o.area.name, o.period_label): o for o in row.indicator.observations.all()}
+    return [(s, p, by_key[(s.area, p.period)]) for s in row.series for p in s.points]

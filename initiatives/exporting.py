@@ -17,12 +17,12 @@ from django.db.models import F
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from evaluations.indicators import IndicatorRow, Point, Series, programme_indicators
+from evaluations.indicators import IndicatorRow, ordered_observations, programme_indicators
 from evaluations.models import AttainmentSnapshot, ParameterScore
 from jobvaekst.numbers import format_number
 
 from .importing import FORMULA_START, PROGRAMME_COLUMNS, STATUS_COLUMNS, TARGET_COLUMNS
-from .models import IndicatorObservation, Programme, StatusReport, StatusUpdate, Target
+from .models import Programme, StatusReport, StatusUpdate, Target
 
 LEVEL_WORDS = {"aktivitet": "aktivitet", "output": "output", "effekt": "effekt"}
 KIND_WORDS = {"antal": "antal", "procent": "procent", "beloeb": "beløb", "kvalitativ": "kvalitativ"}
@@ -96,18 +96,6 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) 
     for row in rows:
         ws.append([safe(v) for v in row])
     ws.freeze_panes = "A2"
-
-
-def ordered_observations(
-    row: IndicatorRow,
-) -> list[tuple[Series, Point, IndicatorObservation]]:
-    """Each observation of a row with its series and point, in the read side's order.
-
-    Uses the row's prefetched observations (no query); area and period name one
-    observation (a database constraint).
-    """
-    by_key = {(o.area.name, o.period_label): o for o in row.indicator.observations.all()}
-    return [(s, p, by_key[(s.area, p.period)]) for s in row.series for p in s.points]
 
 
 def _indicator_sheets(workbook: Workbook, rows: list[IndicatorRow]) -> None:

@@ -17,10 +17,9 @@ from rest_framework.fields import SkipField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 
-from evaluations.indicators import IndicatorRow, indicator_row
+from evaluations.indicators import IndicatorRow, indicator_row, ordered_observations
 from evaluations.models import Assessment, AttainmentSnapshot, ParameterScore, ScoreSnapshot
 from initiatives.access import programmes_for_user
-from initiatives.exporting import ordered_observations
 from initiatives.models import (
     Area,
     Indicator,
