@@ -125,3 +125,73 @@ def garbage_collections() -> Iterator[list[int]]:
         yield collections
     finally:
         gc.callbacks.remove(count)
+
+
+def grow_programme(programme: Programme, factor: int) -> list:
+    """The programme grown for a query-count pin: six more rounds (2019-1 … 2019-6) with an
+    approved report per initiative (with text and spending), a 2019 budget, ``factor``
+    more targets with a phase and a status every round, and two assessments scored 4 on
+    every parameter. Returns the new rounds; the caller recomputes."""
+    import datetime as dt
+
+    from evaluations.models import Assessment, ImplementationParameter, ParameterScore
+    from initiatives.models import (
+        EffectChainItem,
+        Initiative,
+        InitiativeBudget,
+        ReportingRound,
+        StatusReport,
+        StatusUpdate,
+        Target,
+        TargetPhase,
+    )
+
+    rounds = [
+        ReportingRound.objects.create(
+            programme=programme,
+            year=2019,
+            number=n,
+            period_start=dt.date(2019, 2 * n - 1, 1),
+            period_end=dt.date(2019, 2 * n, 28),
+            deadline=dt.date(2019, 2 * n, 28),
+            state="lukket",
+        )
+        for n in range(1, 7)
+    ]
+    initiatives = list(Initiative.objects.filter(programme=programme))
+    for initiative in initiatives:
+        InitiativeBudget.objects.create(initiative=initiative, year=2019, allocated=800000)
+        for r in rounds:
+            StatusReport.objects.create(
+                initiative=initiative,
+                round=r,
+                state="godkendt",
+                budget_spent=1000,
+                progress=f"Fremdrift for {initiative.name} i {r.code}.",
+                challenges="Rekruttering tager tid.",
+            )
+    for i in range(factor):
+        initiative = initiatives[i % len(initiatives)]
+        EffectChainItem.objects.create(initiative=initiative, stage="output", text=f"Ekstra {i}")
+        target = Target.objects.create(
+            initiative=initiative,
+            level="output",
+            title=f"Ekstra mål {i}",
+            kind="antal",
+            orientation="vaekst",
+            horizon="kort",
+        )
+        TargetPhase.objects.create(target=target, year=2019, value=10 + i)
+        for n, r in enumerate(rounds):
+            StatusUpdate.objects.create(target=target, round=r, value=n + i)
+    for year in (2019, 2020):
+        review = Assessment.objects.create(
+            programme=programme,
+            date=dt.date(year, 1, 15),
+            title=f"Intern {year}",
+            assessor="BusinessAalborg",
+            kind="intern",
+        )
+        for parameter in ImplementationParameter.objects.all():
+            ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    return rounds

@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from evaluations.models import Assessment, ImplementationParameter, ParameterScore
 from initiatives.models import (
     Area,
-    EffectChainItem,
     Indicator,
     IndicatorObservation,
     Initiative,
@@ -29,10 +28,9 @@ from initiatives.models import (
     StatusReport,
     StatusUpdate,
     Target,
-    TargetPhase,
 )
 
-from ..base import open_round_2018_3
+from ..base import grow_programme, open_round_2018_3
 
 pytestmark = pytest.mark.django_db
 
@@ -272,49 +270,7 @@ def _grow(factor: int) -> None:
     """Ten times the reference data: more rounds, targets, statuses, reports, assessments,
     and indicators with observations for more areas (the "Formål og kontekst" band)."""
     programme = Programme.objects.get(slug="jobvaekstpakken")
-    rounds = [
-        ReportingRound.objects.create(
-            programme=programme,
-            year=2019,
-            number=n,
-            period_start=dt.date(2019, 2 * n - 1, 1),
-            period_end=dt.date(2019, 2 * n, 28),
-            deadline=dt.date(2019, 2 * n, 28),
-            state="lukket",
-        )
-        for n in range(1, 7)
-    ]
-    initiatives = list(Initiative.objects.filter(programme=programme))
-    for initiative in initiatives:
-        InitiativeBudget.objects.create(initiative=initiative, year=2019, allocated=800000)
-        for r in rounds:
-            StatusReport.objects.create(
-                initiative=initiative, round=r, state="godkendt", budget_spent=1000
-            )
-    for i in range(factor):
-        initiative = initiatives[i % len(initiatives)]
-        EffectChainItem.objects.create(initiative=initiative, stage="output", text=f"Ekstra {i}")
-        target = Target.objects.create(
-            initiative=initiative,
-            level="output",
-            title=f"Ekstra mål {i}",
-            kind="antal",
-            orientation="vaekst",
-            horizon="kort",
-        )
-        TargetPhase.objects.create(target=target, year=2019, value=10 + i)
-        for n, r in enumerate(rounds):
-            StatusUpdate.objects.create(target=target, round=r, value=n + i)
-    for year in (2019, 2020):
-        review = Assessment.objects.create(
-            programme=programme,
-            date=dt.date(year, 1, 15),
-            title=f"Intern {year}",
-            assessor="BusinessAalborg",
-            kind="intern",
-        )
-        for parameter in ImplementationParameter.objects.all():
-            ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    rounds = grow_programme(programme, factor)
     home = Area.objects.get(name="Aalborg Kommune")
     areas = [home, Area.objects.get(name="Hele landet")] + [
         Area.objects.create(name=f"Ekstra kommune {i}", kind="kommune", order=10 + i)

@@ -22,22 +22,16 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from evaluations import print_charts, summaries
-from evaluations.models import Assessment, Edition, ImplementationParameter, ParameterScore
+from evaluations.models import Edition
 from initiatives.models import (
     Area,
     Indicator,
     IndicatorObservation,
-    Initiative,
-    InitiativeBudget,
     Programme,
-    ReportingRound,
-    StatusReport,
     StatusUpdate,
-    Target,
-    TargetPhase,
 )
 
-from ..base import garbage_collections
+from ..base import garbage_collections, grow_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -259,52 +253,7 @@ def test_postgresql_refuses_even_a_bulk_update_or_raw_delete(client, users):
 def _grow(factor: int) -> None:
     """Ten times the reference data, in everything the summary prints."""
     programme = Programme.objects.get(slug="jobvaekstpakken")
-    rounds = [
-        ReportingRound.objects.create(
-            programme=programme,
-            year=2019,
-            number=n,
-            period_start=dt.date(2019, 2 * n - 1, 1),
-            period_end=dt.date(2019, 2 * n, 28),
-            deadline=dt.date(2019, 2 * n, 28),
-            state="lukket",
-        )
-        for n in range(1, 7)
-    ]
-    initiatives = list(Initiative.objects.filter(programme=programme))
-    for initiative in initiatives:
-        InitiativeBudget.objects.create(initiative=initiative, year=2019, allocated=800000)
-        for r in rounds:
-            StatusReport.objects.create(
-                initiative=initiative,
-                round=r,
-                state="godkendt",
-                budget_spent=1000,
-                progress=f"Fremdrift for {initiative.name} i {r.code}.",
-                challenges="Rekruttering tager tid.",
-            )
-    for i in range(factor):
-        target = Target.objects.create(
-            initiative=initiatives[i % len(initiatives)],
-            level="output",
-            title=f"Ekstra mål {i}",
-            kind="antal",
-            orientation="vaekst",
-            horizon="kort",
-        )
-        TargetPhase.objects.create(target=target, year=2019, value=10 + i)
-        for n, r in enumerate(rounds):
-            StatusUpdate.objects.create(target=target, round=r, value=n + i)
-    for year in (2019, 2020):
-        review = Assessment.objects.create(
-            programme=programme,
-            date=dt.date(year, 1, 15),
-            title=f"Intern {year}",
-            assessor="BusinessAalborg",
-            kind="intern",
-        )
-        for parameter in ImplementationParameter.objects.all():
-            ParameterScore.objects.create(assessment=review, parameter=parameter, score=4)
+    grow_programme(programme, factor)
     _grow_indicators(programme, factor // 24)
     call_command("recompute", "--all", verbosity=0)
 
