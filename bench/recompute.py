@@ -1,4 +1,4 @@
-"""Benchmark: full recomputation at N times the reference data, and batch vs scalar.
+"""Benchmark: full recomputation at N times the reference data, and the engine's parts.
 
     DATABASE_URL=postgres://... uv run python bench/recompute.py --factor 100
 
@@ -6,8 +6,8 @@ Creates the synthetic data with `generate_scale_data` (prefix "bench") if it is 
 there, then measures:
   1. a full recompute through the service (load inputs, batch engine, upsert), twice:
      the first writes every snapshot, the second finds nothing changed;
-  2. the engine alone on the same inputs: the batch path against the scalar path
-     called once per target × round.
+  2. the engine alone on the same inputs: building the frame, the batch (every number)
+     and result_columns (the texts).
 Prints a table. Run on PostgreSQL for figures that mean anything.
 """
 
@@ -27,12 +27,6 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factor", type=int, default=100)
-    parser.add_argument(
-        "--scalar-sample",
-        type=int,
-        default=0,
-        help="time the scalar path on this many items and extrapolate (0 = all)",
-    )
     parser.add_argument(
         "--engine-only", action="store_true", help="skip the two full recomputes (faster)"
     )
@@ -82,14 +76,8 @@ def main() -> None:
     out = engine.attainment_batch(frame, thresholds=thresholds)
     batch = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for row in out.itertuples(index=False):
-        engine.result_from_row(row)
-    back = time.perf_counter() - t0
-    sample = inputs.items if not args.scalar_sample else inputs.items[: args.scalar_sample]
-    t0 = time.perf_counter()
-    for spec, latest, as_of, history in sample:
-        engine.attainment(spec, latest, as_of=as_of, history=history, thresholds=thresholds)
-    scalar = (time.perf_counter() - t0) * len(inputs.items) / len(sample)
+    engine.result_columns(out)
+    texts = time.perf_counter() - t0
     assert len(out) == len(inputs.items)
 
     rows = [
@@ -105,15 +93,11 @@ def main() -> None:
             ("full recompute, first run (s)", f"{full:.2f}  ({first.written} rows written)"),
             ("full recompute, nothing changed (s)", f"{again:.2f}  ({second.written} written)"),
         ]
-    scalar_note = f"  (extrapolated from {len(sample)})" if args.scalar_sample else ""
     rows += [
         ("load inputs from the database (s)", f"{load:.2f}"),
         ("engine: specs_to_frame (s)", f"{to_frame:.2f}"),
         ("engine: attainment_batch (s)", f"{batch:.2f}"),
-        ("engine: result_from_row for every row (s)", f"{back:.2f}"),
-        ("engine: scalar attainment() per item (s)", f"{scalar:.2f}{scalar_note}"),
-        ("scalar / attainment_batch", f"{scalar / batch:.1f}×"),
-        ("scalar / (specs_to_frame + attainment_batch)", f"{scalar / (to_frame + batch):.1f}×"),
+        ("engine: result_columns, the texts (s)", f"{texts:.2f}"),
     ]
     width = max(len(k) for k, _ in rows)
     print(f"{'measure'.ljust(width)} | value")

@@ -1,18 +1,47 @@
 """Goal attainment (*målopnåelse*): the pure engine (DOMAIN.md, "Goal attainment").
 
-Plain values in, plain values out: no Django, no ORM. Two paths compute the same thing:
+Plain values in, plain values out: no Django, no ORM. Every rule is written once, in
+:func:`attainment_batch`, vectorised with numpy over the frame that :func:`specs_to_frame`
+builds; :func:`result_columns` turns its output into every :class:`Result` field (the
+texts with the helpers below), and :func:`attainment` is the same code for one target.
 
-* :func:`attainment` for one target (pages, explanations, tests);
-* :func:`attainment_batch` for many (recomputation), vectorised with numpy/pandas over the
-  frame that :func:`specs_to_frame` builds; :func:`result_from_row` turns a row back into
-  a :class:`Result`.
+Notation: B baseline, T target (the headline end of a range), A actual, E expected value.
 
-The two paths must give bit-identical floats. They therefore perform the same IEEE
-operations in the same order: every sum is a left-to-right running sum starting at 0.0
-(never ``sum()``, which Python 3.12+ compensates, nor pandas' grouped sums, which use
-Kahan summation), and every formula is written with the same association in both.
+The rules, in the order they are decided (docs/attainment-rules.md has a worked example of
+each shape):
 
-Notation: B baseline, T target (T_high for a range), A actual, E expected value.
+- **B** is the midpoint of a baseline range, the one baseline given, else 0 — except for a
+  decrease, where no baseline makes the target a *ceiling* (below).
+- **T**:
+  - phases are increments over the baseline: T = B + Σ phases;
+  - a per-year rate (basis "pr_aar") is an increment a year: cumulative, T = B + rate ×
+    calendar years of the period; not cumulative, each year's figure is compared with that
+    year's amount, T = B + rate;
+  - otherwise T is the target given; a range's headline is its *lenient* end, the end
+    nearer the baseline (the low end of an increase, the high end of a decrease), and the
+    other end is the *stretch* figure (``target_high`` / ``percent_high``).
+- **Percent**: increase (A − B) / (T − B) × 100; decrease (B − A) / (B − T) × 100. Raw
+  values are kept (375 %, negative). No percent when T is missing or equals B.
+- **Ceiling**: a decrease with no baseline ("max. 1.750") is *Opnået* when A ≤ T and
+  *Ikke opnået* otherwise, with the distance in units; it never gets a percentage.
+- **Expected attainment** at the date, 0 % at the start date and exactly 100 % at the
+  target date for every shape: phases due (a year's phase is due on its 31 December) /
+  Σ phases; complete years / years for a cumulative rate; the share of the current year
+  gone for a yearly rate that is not cumulative; the share of the period gone otherwise.
+- **Category** of a percent p with expected e (100 without a time path): *Opnået* when
+  p ≥ 100; *På sporet* when p ≥ e × on_track_share / 100; *Bagud* when p ≥ e ×
+  critical_share / 100; else *Kritisk*. A ratio, not points: 3 of 60 due is *Kritisk*.
+- **No computed percent**: an assessment (opnaaet / delvist / ikke_opnaaet) gives 100 /
+  50 / 0, basis "vurderet"; else a stated figure gives the category from what is stated,
+  basis "angivet" (≥ 100 *Opnået*, ≤ 0 *Ikke opnået*, between *Delvist opnået*); else a
+  value or status text without a target is *Intet måltal*, a status text without a value
+  is *Kun statustekst*, and nothing at all is *Ingen status*. Not measurable is *Ikke
+  målbart*. None of these is ever counted as 0.
+- **Flag** (d = discrepancy_points): a computed or assessed p against a stated figure:
+  "+N %" flags p < N − d, a range [lo, hi] flags p outside [lo − d, hi + d], a single s
+  flags |p − s| > d; a stated figure (0 included) with no value, no assessment and an
+  empty status ("" or "-") is flagged as having no data behind it.
+- **Averages** (:func:`mean_capped`) cap each percent at 100 and floor it at 0.
 """
 
 from __future__ import annotations
@@ -22,7 +51,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from itertools import chain
 from typing import Any
@@ -30,10 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ENGINE_VERSION = "1.0"
-
-# The few ``assert`` statements below only narrow types for the type checker: each states
-# an invariant its caller has already established (exempt from bandit's B101).
+ENGINE_VERSION = "2.0"
 
 
 class Category(StrEnum):
@@ -43,16 +69,35 @@ class Category(StrEnum):
     ON_TRACK = "På sporet"
     BEHIND = "Bagud"
     CRITICAL = "Kritisk"
+    PARTLY = "Delvist opnået"  # only from a stated figure
+    NOT_ACHIEVED = "Ikke opnået"  # a ceiling exceeded, or a stated figure of 0
     NOT_MEASURABLE = "Ikke målbart"
+    TEXT_ONLY = "Kun statustekst"
     NO_STATUS = "Ingen status"
     NO_TARGET = "Intet måltal"
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    on_track_tolerance: float = 10.0  # points below expected that still count as "På sporet"
-    critical_gap: float = 30.0  # points below expected from which it is "Kritisk"
+    """The category thresholds (settings) and the flag tolerance.
+
+    on_track_share and critical_share are percentages *of the expected attainment*:
+    with the defaults a target is *På sporet* from 90 % of what was expected by then, and
+    *Kritisk* below 50 % of it.
+    """
+
+    on_track_share: float = 90.0
+    critical_share: float = 50.0
     discrepancy_points: float = 5.0  # stated vs computed difference that raises a flag
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.critical_share <= self.on_track_share <= 100.0:
+            raise ValueError(
+                "Tærsklerne skal opfylde 0 ≤ kritisk andel ≤ på sporet-andel ≤ 100 "
+                f"(fik {self.critical_share} og {self.on_track_share})"
+            )
+        if not self.discrepancy_points >= 0.0:
+            raise ValueError(f"Afvigelsestærsklen skal være ≥ 0 (fik {self.discrepancy_points})")
 
 
 @dataclass(frozen=True)
@@ -90,15 +135,15 @@ class Observation:
 @dataclass(frozen=True)
 class Result:
     target_id: int
-    percent: float | None  # headline (against T_low for a range); raw, may be >100 or <0
-    percent_high: float | None  # against T_high for a range target, else None
-    basis: str  # "beregnet" (computed) | "vurderet" (assessed) | "ingen" (none)
+    percent: float | None  # headline (against the lenient end); raw, may be >100 or <0
+    percent_high: float | None  # against the stretch end of a range, else None
+    basis: str  # "beregnet" | "vurderet" | "angivet" | "ingen"
     expected_value: float | None
     expected_percent: float | None
     category: Category
     baseline: float | None  # B used (midpoint of a baseline range, 0 if none given)
-    target: float | None  # T used (sum of phases / rate × years / T_low)
-    target_high: float | None  # T_high used for a range
+    target: float | None  # T used: the headline (lenient) end
+    target_high: float | None  # the stretch end of a range
     actual: float | None  # A (the reported value)
     stated_low: float | None
     stated_high: float | None
@@ -113,8 +158,8 @@ class Result:
 
 
 # --- Small shared predicates ----------------------------------------------------------
-# The batch path applies these same functions to each distinct string (via factorize),
-# so the two paths can never disagree on what counts as e.g. an empty status.
+# The batch applies these to each distinct string (via factorize), and the texts use the
+# same functions, so a text can never disagree with the number it explains.
 
 _ASSESSED_PERCENT = {"opnaaet": 100.0, "delvist": 50.0, "ikke_opnaaet": 0.0}
 _ASSESSMENT_LABEL = {
@@ -161,151 +206,6 @@ def _year_fraction(d: date) -> float:
     return d.year + (d.toordinal() - date(d.year, 1, 1).toordinal()) / days_in_year
 
 
-def _is_dec31(d: date) -> bool:
-    # On 31 December the year has ended, so that year's phase is due.
-    return d.month == 12 and d.day == 31
-
-
-# --- Scalar pieces ---------------------------------------------------------------------
-
-
-def _baseline(spec: TargetSpec) -> float:
-    """B: the midpoint of a baseline range, the single baseline given, else 0."""
-    low, high = _num(spec.baseline_low), _num(spec.baseline_high)
-    if low is not None and high is not None:
-        return (low + high) / 2
-    if low is not None:
-        return low
-    if high is not None:
-        return high
-    return 0.0
-
-
-def _valid_phases(spec: TargetSpec) -> list[tuple[int, float]]:
-    return [(int(y), v) for y, v0 in spec.phases if (v := _num(v0)) is not None]
-
-
-def _period_years(spec: TargetSpec) -> int | None:
-    """Calendar years from start_date.year to target_date.year inclusive; None if unknown."""
-    if spec.start_date is None or spec.target_date is None:
-        return None
-    years = spec.target_date.year - spec.start_date.year + 1
-    return years if years >= 1 else None
-
-
-def _targets(
-    spec: TargetSpec, phases: list[tuple[int, float]]
-) -> tuple[float | None, float | None, int | None]:
-    """(T, T_high, years): sum of phases; rate × years for "pr_aar"; else T_low, T_high."""
-    if phases:
-        total = 0.0
-        for _, value in phases:
-            total += value
-        return total, None, None
-    low, high = _num(spec.target_low), _num(spec.target_high)
-    if _is_per_year(spec.basis):
-        years = _period_years(spec)
-        if years is None:
-            # Without the period, "60 a year" has no total to measure against.
-            return None, None, None
-        return (
-            None if low is None else low * years,
-            None if high is None else high * years,
-            years,
-        )
-    return low, high, None
-
-
-def _time_fraction(start: date | None, end: date | None, as_of: date) -> float | None:
-    """Share of the period start → end elapsed at as_of, clamped to [0, 1]."""
-    if start is None or end is None:
-        return None
-    total = (end - start).days
-    elapsed = (as_of - start).days
-    if total <= 0:
-        # A period of no length is simply over or not yet over.
-        return 1.0 if elapsed >= total else 0.0
-    return min(max(elapsed / total, 0.0), 1.0)
-
-
-def _pct(x: float, b: float, t: float, decrease: bool) -> float:
-    if decrease:
-        return (b - x) / (b - t) * 100.0
-    return (x - b) / (t - b) * 100.0
-
-
-def _category(p: float, e: float | None, th: Thresholds) -> Category:
-    if p >= 100.0:
-        return Category.ACHIEVED
-    if e is None:
-        e = 100.0  # with no time path, compare against the target itself
-    if p >= e - th.on_track_tolerance:
-        return Category.ON_TRACK
-    if p >= e - th.critical_gap:
-        return Category.BEHIND
-    return Category.CRITICAL
-
-
-def _expected(
-    spec: TargetSpec,
-    phases: list[tuple[int, float]],
-    b: float,
-    t: float | None,
-    years: int | None,
-    computable: bool,
-    decrease: bool,
-    as_of: date,
-) -> tuple[float | None, float | None]:
-    """(expected value, expected percent) at as_of; see :func:`attainment`."""
-    fraction = _time_fraction(spec.start_date, spec.target_date, as_of)
-    if not computable:
-        return None, (None if fraction is None else fraction * 100.0)
-    assert t is not None  # nosec B101
-    if phases:
-        due_until = as_of.year + (1 if _is_dec31(as_of) else 0)  # phases before this year
-        due = 0.0
-        for year, value in phases:
-            if year < due_until:
-                due += value
-        value = b + due
-    elif _is_per_year(spec.basis):
-        assert years is not None and spec.start_date is not None  # nosec B101
-        complete = as_of.year - spec.start_date.year + (1 if _is_dec31(as_of) else 0)
-        rate = _num(spec.target_low)
-        assert rate is not None  # nosec B101
-        value = b + rate * min(max(complete, 0), years)
-    elif fraction is not None:
-        value = b + fraction * (t - b)
-    else:
-        return None, None
-    return value, _pct(value, b, t, decrease)
-
-
-def _flag_kind(
-    computed: float | None,
-    latest: Observation,
-    a: float | None,
-    d: float,
-) -> str:
-    """Which flag is raised: "" (none), "minimum", "range", "single" or "no_data"."""
-    low, high = _num(latest.stated_low), _num(latest.stated_high)
-    if computed is not None and low is not None:
-        if _is_minimum(latest.stated_text):
-            return "minimum" if computed < low - d else ""
-        if high is not None:
-            return "range" if computed < low - d or computed > high + d else ""
-        return "single" if abs(computed - low) > d else ""
-    if (
-        low is not None
-        and low > 0
-        and a is None
-        and (latest.assessment or "") not in _ASSESSED_PERCENT
-        and _status_empty(latest.status_text)
-    ):
-        return "no_data"
-    return ""
-
-
 # --- Danish text ------------------------------------------------------------------------
 
 
@@ -337,6 +237,20 @@ def _stated_label(low: float | None, high: float | None, text: str) -> str:
     return f"{_fmt(low)}–{_fmt(high)} %"
 
 
+def stated_label(
+    low: float | None, high: float | None, text: str = "", estimate: bool = False
+) -> str:
+    """A stated attainment figure in Danish notation, e.g. "0 %", "+100 %", "1–2 %",
+    "50–70 % (skøn)"; the report's own wording when it gives no figure ("" for none)."""
+    if low is None:
+        return (text or "").strip()
+    if high is not None:
+        label = f"{_fmt(low)}–{_fmt(high)} %"
+    else:
+        label = f"{'+' if _is_minimum(text) else ''}{_fmt(low)} %"
+    return f"{label} (skøn)" if estimate else label
+
+
 def _flag_reason(
     kind: str, p: float | None, low: float | None, high: float | None, text: str, d: float
 ) -> str:
@@ -344,7 +258,7 @@ def _flag_reason(
         return _NO_DATA_REASON
     if not kind:
         return ""
-    assert p is not None and low is not None  # nosec B101
+    assert p is not None and low is not None  # nosec B101  (a flag of a kind has both)
     stated = _stated_label(low, high, text)
     if kind == "minimum":
         return f"Angivet {stated} (mindst {_fmt(low)} %), men beregnet er {_fmt(p)} %"
@@ -370,44 +284,157 @@ _RULE_TEXT = {
     "ikke_maalbart": "Ikke målbart p.t. – ingen procent (tæller ikke som 0)",
     "kvalitativ": "Kvalitativt mål – ingen beregnet procent",
     "intet_maaltal": "Intet numerisk måltal – ingen beregnet procent",
+    "kun_tekst": "Kun statustekst indberettet, intet tal – ingen procent",
 }
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the texts need to know about a target's shape (once per target)."""
+
+    decrease: bool
+    ceiling: bool
+    phases: tuple[tuple[int, float], ...]  # the phases with a value
+    per_year: bool
+    cumulative_rate: bool  # a per-year rate compared as a running total
+    rate: float | None  # the headline per-year rate
+    rate_stretch: float | None
+    years: int | None  # calendar years of the period (for a cumulative rate)
+    dates_known: bool
+
+
+def _shape(spec: TargetSpec) -> _Shape:
+    """The shape of a target as the batch reads it (the same predicates and choices)."""
+    decrease = _is_decrease(spec.direction)
+    phases = tuple((int(y), v) for y, v0 in spec.phases if (v := _num(v0)) is not None)
+    low, high = _num(spec.target_low), _num(spec.target_high)
+    lenient, stretch = _ends(low, high, decrease)
+    has_baseline = _num(spec.baseline_low) is not None or _num(spec.baseline_high) is not None
+    per_year = _is_per_year(spec.basis) and not phases
+    dates_known = spec.start_date is not None and spec.target_date is not None
+    years = None
+    if dates_known:
+        assert spec.start_date is not None and spec.target_date is not None  # nosec B101
+        span = spec.target_date.year - spec.start_date.year + 1
+        years = span if span >= 1 else None
+    cumulative_rate = per_year and spec.cumulative
+    return _Shape(
+        decrease=decrease,
+        ceiling=decrease and not has_baseline and not spec.qualitative,
+        phases=phases,
+        per_year=per_year,
+        cumulative_rate=cumulative_rate,
+        rate=lenient if per_year else None,
+        rate_stretch=stretch if per_year else None,
+        years=years if cumulative_rate else None,
+        dates_known=dates_known,
+    )
+
+
+def _expected_rule(shape: _Shape, rule: str, computable: bool) -> str | None:
+    """How the expected value at a date is found: by phases, a yearly rate (cumulative or
+    year by year), linearly, or (with no computed percentage) the share of the period gone;
+    None if it cannot be (no dates, or a ceiling, which is met or not)."""
+    if rule == "loft" or (shape.ceiling and computable):
+        return None
+    if not computable:
+        return "tidsandel" if shape.dates_known else None
+    if shape.phases:
+        return "faser"
+    if shape.cumulative_rate:
+        return "pr_aar"
+    if shape.per_year:
+        return "pr_aar_enkeltaar" if shape.dates_known else None
+    return "lineaer" if shape.dates_known else None
+
+
+def _ends(low: float | None, high: float | None, decrease: bool) -> tuple[float | None, ...]:
+    """(lenient, stretch) ends of a target range: the lenient end is nearer the baseline."""
+    if decrease:
+        return (high, low) if high is not None else (low, None)
+    return (low, high) if low is not None else (high, None)
+
+
+def _target_text(shape: _Shape, spec: TargetSpec, b: float, t: float | None) -> list[str]:
+    """The B and T parts of a formula."""
+    parts = []
+    low, high = _num(spec.baseline_low), _num(spec.baseline_high)
+    if low is not None and high is not None:
+        parts.append(f"B = ({_fmt(low)} + {_fmt(high)}) / 2 = {_fmt(b)}")
+    if t is None:
+        return parts
+    plus_b = f"{_fmt(b)} + " if b != 0 else ""
+    if shape.phases:
+        phases = " + ".join(_fmt(v) for _, v in shape.phases)
+        parts.append(f"T = {plus_b}{phases} = {_fmt(t)}" if b != 0 else f"T = {phases} = {_fmt(t)}")
+    elif shape.cumulative_rate and shape.rate is not None:
+        parts.append(f"T = {plus_b}{_fmt(shape.rate)} × {shape.years} år = {_fmt(t)}")
+    elif shape.per_year and shape.rate is not None:
+        total = f" = {_fmt(t)}" if b != 0 else ""
+        parts.append(
+            f"T = {plus_b}{_fmt(shape.rate)}{total} pr. år "
+            "(årets tal mod årets mål, ikke kumulativt)"
+        )
+    return parts
 
 
 def _formula(
     rule: str,
     spec: TargetSpec,
-    phases: list[tuple[int, float]],
-    years: int | None,
+    shape: _Shape,
     b: float,
     t: float | None,
     t_high: float | None,
     a: float | None,
     percent: float | None,
     percent_high: float | None,
-    assessment: str,
+    latest: Observation | None,
 ) -> str:
     if rule in _RULE_TEXT:
         return _RULE_TEXT[rule]
     if rule == "vurderet":
-        assert percent is not None  # nosec B101
-        return f"Vurderet: {_ASSESSMENT_LABEL[assessment]} = {_fmt(percent)} %"
+        assert percent is not None and latest is not None  # nosec B101
+        return f"Vurderet: {_ASSESSMENT_LABEL[latest.assessment]} = {_fmt(percent)} %"
+    if rule == "angivet":
+        assert latest is not None  # nosec B101
+        stated = stated_label(
+            _num(latest.stated_low),
+            _num(latest.stated_high),
+            latest.stated_text,
+            latest.stated_is_estimate,
+        )
+        text = (
+            ""
+            if _status_empty(latest.status_text)
+            else f" (status: »{latest.status_text.strip()}«)"
+        )
+        return (
+            f"Angivet i rapporten: {stated}{text} – ingen beregnet procent; "
+            "kategorien følger det angivne"
+        )
     if rule == "maaltal_lig_baseline":
         return f"Måltal lig basis (T = B = {_fmt(b)}) – ingen beregnet procent"
-    assert t is not None  # nosec B101
-    parts = []
-    low, high = _num(spec.baseline_low), _num(spec.baseline_high)
-    if low is not None and high is not None:
-        parts.append(f"B = ({_fmt(low)} + {_fmt(high)}) / 2 = {_fmt(b)}")
-    if phases:
-        parts.append(f"T = {' + '.join(_fmt(v) for _, v in phases)} = {_fmt(t)}")
-    elif years is not None:
-        rate = _num(spec.target_low)
-        assert rate is not None  # nosec B101
-        parts.append(f"T = {_fmt(rate)} × {years} år = {_fmt(t)}")
+    parts = _target_text(shape, spec, b, t)
     if rule == "ingen_vaerdi":
         parts.append("ingen faktisk værdi indberettet – ingen procent")
         return "; ".join(parts)
-    assert a is not None and percent is not None  # nosec B101
+    assert a is not None and t is not None  # nosec B101
+    if rule == "loft":
+        distance = a - t
+        if distance <= 0:
+            verdict = f"A = {_fmt(a)} ≤ T = {_fmt(t)}: opnået, {_fmt(-distance)} under loftet"
+        else:
+            verdict = f"A = {_fmt(a)} > T = {_fmt(t)}: ikke opnået, {_fmt(distance)} over loftet"
+        parts.insert(0, "Loft (faldende mål uden basis) – ingen procent")
+        parts.append(verdict)
+        if t_high is not None:
+            parts.append(f"strækmål {_fmt(t_high)}: {'nået' if a <= t_high else 'ikke nået'}")
+        return "; ".join(parts)
+    assert percent is not None  # nosec B101
 
     def one(target: float, p: float) -> str:
         if rule == "fald":
@@ -416,348 +443,35 @@ def _formula(
 
     parts.append(one(t, percent))
     if t_high is not None and percent_high is not None:
-        parts.append(f"mod {_fmt(t_high)}: {one(t_high, percent_high)}")
+        parts.append(f"strækmål {_fmt(t_high)}: {one(t_high, percent_high)}")
     return "; ".join(parts)
 
 
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
-
-
-def _expected_rule(
-    computable: bool, phases: list[tuple[int, float]], years: int | None, dates_known: bool
-) -> str | None:
-    """How the expected value at a date is found: by phases, a yearly rate, linearly, or
-    (with no computed percentage) the share of the period elapsed; None if it cannot be."""
-    if not computable:
-        return "tidsandel" if dates_known else None
-    if phases:
-        return "faser"
-    if years is not None:
-        return "pr_aar"
-    return "lineaer" if dates_known else None
-
-
-def _explanation(
-    rule: str,
-    spec: TargetSpec,
-    phases: list[tuple[int, float]],
-    years: int | None,
-    latest: Observation | None,
-    as_of: date,
-    b: float,
-    t: float | None,
-    t_high: float | None,
-    a: float | None,
-    computable: bool,
-    n_history: int,
-    th: Thresholds,
-) -> dict:
-    dates_known = spec.start_date is not None and spec.target_date is not None
-    expected_rule = _expected_rule(computable, phases, years, dates_known)
+def _explanation_shared(spec: TargetSpec, shape: _Shape, th: Thresholds) -> dict:
+    """The keys of a result's explanation that depend on the target alone."""
     return {
         "engine_version": ENGINE_VERSION,
-        "rule": rule,
         "direction": spec.direction,
         "target_basis": spec.basis,
         "qualitative": spec.qualitative,
         "measurable": spec.measurable,
         "cumulative": spec.cumulative,
-        "B": b,
         "baseline_low": _num(spec.baseline_low),
         "baseline_high": _num(spec.baseline_high),
-        "T": t,
-        "T_high": t_high,
         "target_low": _num(spec.target_low),
         "target_high": _num(spec.target_high),
-        "years": years,
-        "phases": [[y, v] for y, v in phases],
-        "A": a,
-        "assessment": "" if latest is None else (latest.assessment or ""),
-        "as_of": as_of.isoformat(),
-        "observation_as_of": None if latest is None else _iso(latest.as_of),
+        "headline_end": "høj" if shape.decrease and _num(spec.target_high) is not None else "lav",
+        "years": shape.years,
+        "phases": [[y, v] for y, v in shape.phases],
         "start": _iso(spec.start_date),
         "target_date": _iso(spec.target_date),
-        "expected_rule": expected_rule,
-        "history_points": n_history,
         "thresholds": {
-            "on_track_tolerance": float(th.on_track_tolerance),
-            "critical_gap": float(th.critical_gap),
+            "on_track_share": float(th.on_track_share),
+            "critical_share": float(th.critical_share),
             "discrepancy_points": float(th.discrepancy_points),
         },
     }
 
-
-def _clean_history(history: Iterable[tuple[date, float | None]]) -> list[tuple[date, float]]:
-    """Points with a value, stably sorted by date (equal dates keep their given order)."""
-    points = [(d, v) for d, v0 in history if (v := _num(v0)) is not None]
-    return sorted(points, key=lambda p: p[0])
-
-
-# --- Public scalar API -------------------------------------------------------------------
-
-
-def forecast(
-    spec: TargetSpec,
-    history: Sequence[tuple[date, float]],
-    *,
-    target_value: float | None,
-) -> tuple[int | None, str]:
-    """When the trend reaches ``target_value``: ``(forecast_year, Danish text)``.
-
-    Least squares through the points (t, v), t = the date as a fractional year
-    (year + (day of year − 1) / days in year):
-
-        t̄ = Σt / n,  v̄ = Σv / n,  slope = Σ(t − t̄)(v − v̄) / Σ(t − t̄)²,
-        t* = t̄ + (T − v̄) / slope,   forecast_year = ⌊max(t*, t_last)⌋
-
-    Edge cases, in this order:
-
-    - no ``target_value``, no ``spec.target_date``, or fewer than 2 distinct dates among
-      the points with a value → ``(None, "")``;
-    - the latest point (by date) already reached T (≥ T; ≤ T for "faldende") →
-      ``(None, "nået")``;
-    - slope zero or the wrong way → ``(None, "nås ikke inden {target year}")``; also when
-      t* lies beyond year 9999 (a practically flat trend);
-    - t* ≤ the target date → ``"forventes nået i {year}"``; later →
-      ``"forventes nået i {year}, efter måldatoen ({target year})"``.
-
-    t* is never placed before the latest point: a fitted line that "crossed" in the past
-    while the latest value has not reached T means "now at the earliest".
-    """
-    if target_value is None or spec.target_date is None:
-        return None, ""
-    target = float(target_value)
-    points = _clean_history(history)
-    if len({d for d, _ in points}) < 2:
-        return None, ""
-    ts = [_year_fraction(d) for d, _ in points]
-    vs = [v for _, v in points]
-    n = len(points)
-    # Running sums from 0.0, term by term: the batch path adds the same terms in order.
-    sum_t = 0.0
-    for t in ts:
-        sum_t += t
-    sum_v = 0.0
-    for v in vs:
-        sum_v += v
-    t_mean = sum_t / n
-    v_mean = sum_v / n
-    sxx = 0.0
-    sxy = 0.0
-    for t, v in zip(ts, vs, strict=True):
-        dt = t - t_mean
-        sxx += dt * dt
-        sxy += dt * (v - v_mean)
-    decrease = _is_decrease(spec.direction)
-    target_year = spec.target_date.year
-    if (vs[-1] <= target) if decrease else (vs[-1] >= target):
-        return None, _forecast_text("reached", None, target_year)
-    slope = sxy / sxx
-    if (slope >= 0.0) if decrease else (slope <= 0.0):
-        return None, _forecast_text("never", None, target_year)
-    t_star = max(t_mean + (target - v_mean) / slope, ts[-1])
-    if not t_star < _LAST_FORECAST_YEAR + 1:
-        return None, _forecast_text("never", None, target_year)
-    year = math.floor(t_star)
-    kind = "on_time" if t_star <= _year_fraction(spec.target_date) else "late"
-    return year, _forecast_text(kind, year, target_year)
-
-
-def attainment(
-    spec: TargetSpec,
-    latest: Observation | None,
-    *,
-    as_of: date,
-    history: Sequence[tuple[date, float]] = (),
-    thresholds: Thresholds = Thresholds(),  # frozen, so one shared default is safe
-) -> Result:
-    """Goal attainment of one target at ``as_of`` from its latest approved status.
-
-    Inputs used:
-
-    - B = midpoint of (baseline_low, baseline_high); the one given; 0 if none.
-    - T = Σ phases (T_high None); for basis "pr_aar": rate × calendar years
-      start_date.year..target_date.year inclusive (T None without both dates); else
-      T = target_low, T_high = target_high.
-    - A = ``latest.value`` (the caller passes the running total for cumulative counts).
-
-    Decisions, in order:
-
-    1. ``latest`` is None → *Ingen status*, no percent.
-    2. target or observation not measurable → *Ikke målbart*, no percent (never 0).
-    3. no computable target (qualitative, T None or T == B) and an assessment given →
-       100 / 50 / 0 for opnaaet / delvist / ikke_opnaaet, basis "vurderet".
-    4. no computable target otherwise → no percent, basis "ingen"; *Intet måltal* if a
-       value or a status text (other than "" / "-") was reported, else *Ingen status*.
-    5. A None → *Ingen status* (a stated figure alone is not a status).
-    6. increase: (A − B) / (T − B) × 100; decrease ("faldende"): (B − A) / (B − T) × 100.
-       A range also gets ``percent_high`` against T_high (None if T_high == B). Raw values
-       are kept: 375 % and negative percentages are not clipped.
-
-    Expected value E at ``as_of`` (only for a computable target):
-    phases → B + Σ phases whose year has ended (year < as_of.year, or == as_of.year on
-    31 December); "pr_aar" → B + rate × complete calendar years since start (0..years);
-    otherwise B + f × (T − B), f = elapsed / total days of start → target_date clamped to
-    [0, 1]; missing dates → None. ``expected_percent`` applies the attainment formula to E.
-    Without a computable target it is f × 100 when both dates are known (the share of
-    the period gone), which is what an assessed figure is compared with.
-
-    Category of a percent p: p ≥ 100 *Opnået*; with e = expected_percent (100 if None):
-    p ≥ e − on_track_tolerance *På sporet*; p ≥ e − critical_gap *Bagud*; else *Kritisk*.
-
-    Flag (d = discrepancy_points): (a) a computed percent p and a stated figure: stated
-    "+N %" flags p < N − d; a stated range [lo, hi] flags p < lo − d or p > hi + d; a
-    single s flags |p − s| > d. (b) stated > 0 with no value, no assessment and an empty
-    status ("" / "-"): "Angivet målopnåelse uden data bag". Estimates are kept as stated.
-
-    The forecast (see :func:`forecast`) is made for targets that reach step 5 or 6.
-    """
-    decrease = _is_decrease(spec.direction)
-    b = _baseline(spec)
-    phases = _valid_phases(spec)
-    t, t_high, years = _targets(spec, phases)
-    computable = not spec.qualitative and t is not None and t != b
-    expected_value, expected_percent = _expected(
-        spec, phases, b, t, years, computable, decrease, as_of
-    )
-    a = None if latest is None else _num(latest.value)
-    assessment = "" if latest is None else (latest.assessment or "")
-    percent: float | None = None
-    percent_high: float | None = None
-    basis = "ingen"
-    flag = ""
-    if latest is None:
-        rule, category = "ingen_status", Category.NO_STATUS
-    elif not spec.measurable or latest.not_measurable:
-        rule, category = "ikke_maalbart", Category.NOT_MEASURABLE
-    elif not computable and assessment in _ASSESSED_PERCENT:
-        rule, basis = "vurderet", "vurderet"
-        percent = _ASSESSED_PERCENT[assessment]
-        category = _category(percent, expected_percent, thresholds)
-    elif not computable:
-        rule = (
-            "kvalitativ"
-            if spec.qualitative
-            else "intet_maaltal"
-            if t is None
-            else "maaltal_lig_baseline"
-        )
-        reported = a is not None or not _status_empty(latest.status_text)
-        category = Category.NO_TARGET if reported else Category.NO_STATUS
-    elif a is None:
-        rule, category = "ingen_vaerdi", Category.NO_STATUS
-    else:
-        assert t is not None  # nosec B101
-        rule, basis = ("fald" if decrease else "stigning"), "beregnet"
-        percent = _pct(a, b, t, decrease)
-        if t_high is not None and t_high != b:
-            percent_high = _pct(a, b, t_high, decrease)
-        category = _category(percent, expected_percent, thresholds)
-    if latest is not None:
-        computed = percent if basis == "beregnet" else None
-        flag = _flag_kind(computed, latest, a, thresholds.discrepancy_points)
-    stated_low = None if latest is None else _num(latest.stated_low)
-    stated_high = None if latest is None else _num(latest.stated_high)
-    stated_text = "" if latest is None else (latest.stated_text or "")
-    forecast_target = t if rule in ("stigning", "fald", "ingen_vaerdi") else None
-    forecast_year, forecast_text = forecast(spec, history, target_value=forecast_target)
-    return Result(
-        target_id=spec.target_id,
-        percent=percent,
-        percent_high=percent_high,
-        basis=basis,
-        expected_value=expected_value,
-        expected_percent=expected_percent,
-        category=category,
-        baseline=b,
-        target=t,
-        target_high=t_high,
-        actual=a,
-        stated_low=stated_low,
-        stated_high=stated_high,
-        stated_text=stated_text,
-        stated_is_estimate=False if latest is None else bool(latest.stated_is_estimate),
-        flagged=bool(flag),
-        flag_reason=_flag_reason(
-            flag, percent, stated_low, stated_high, stated_text, thresholds.discrepancy_points
-        ),
-        forecast_year=forecast_year,
-        forecast_text=forecast_text,
-        formula=_formula(
-            rule, spec, phases, years, b, t, t_high, a, percent, percent_high, assessment
-        ),
-        explanation=_explanation(
-            rule,
-            spec,
-            phases,
-            years,
-            latest,
-            as_of,
-            b,
-            t,
-            t_high,
-            a,
-            computable,
-            len(history),
-            thresholds,
-        ),
-    )
-
-
-def mean_capped(percents: Iterable[float | None]) -> tuple[float | None, int]:
-    """Initiative/programme average: mean of min(p, 100) over the percents given.
-
-    None (and NaN) are skipped, never counted as 0; negative values are kept. Returns
-    ``(mean, count used)``; ``(None, 0)`` when nothing is left, so the count always
-    travels with the mean.
-    """
-    total = 0.0
-    count = 0
-    for p in percents:
-        if p is None or math.isnan(p):
-            continue
-        total += min(float(p), 100.0)
-        count += 1
-    return (total / count if count else None), count
-
-
-# --- Batch ----------------------------------------------------------------------------------
-#
-# Frame layout (one row per target and evaluation date), as specs_to_frame builds it:
-#
-#   target_id                                   int64
-#   as_of                                       datetime64[s]  the evaluation date
-#   spec, observation                           object: the TargetSpec and Observation (or
-#                                               None) themselves, for result_from_row's texts
-#   spec_direction, spec_basis                  str
-#   spec_qualitative, spec_measurable,
-#   spec_cumulative                             bool
-#   spec_baseline_low, spec_baseline_high,
-#   spec_target_low, spec_target_high           float64 (NaN = None)
-#   spec_start_date, spec_target_date           datetime64[s] (NaT = None)
-#   phases                                      object: ((year, value), ...) as in TargetSpec
-#   has_obs                                     bool (False: no approved status)
-#   obs_as_of                                   datetime64[s]
-#   obs_value, obs_stated_low, obs_stated_high  float64 (NaN = None)
-#   obs_assessment, obs_status_text,
-#   obs_stated_text                             str ("" without an observation)
-#   obs_not_measurable, obs_stated_is_estimate  bool
-#   history                                     object: ((date, value), ...) as given
-#
-# attainment_batch computes from the value columns only (spec_*, obs_*, phases, history,
-# as_of). It returns OUTPUT_KEY_COLUMNS (target_id, as_of, spec, observation, history) and
-# the results, named like Result's fields: percent, percent_high, basis, expected_value,
-# expected_percent, category, baseline, target, target_high, actual, stated_low,
-# stated_high, stated_text, stated_is_estimate, flagged, forecast_year (Int64),
-# forecast_text; and, for result_from_row: rule, flag_kind, thr_on_track_tolerance,
-# thr_critical_gap, thr_discrepancy_points (nullable numbers are float64 with NaN; basis,
-# category, rule and flag_kind are categoricals).
-#
-# The texts formula, explanation and flag_reason are built per row by result_from_row,
-# from the spec and observation objects with the scalar path's own helpers: formatting
-# hundreds of thousands of strings that are read one page at a time would cost more than
-# all of the arithmetic.
 
 INPUT_COLUMNS = (
     "target_id",
@@ -791,18 +505,21 @@ INPUT_COLUMNS = (
 
 OUTPUT_KEY_COLUMNS = ("target_id", "as_of", "spec", "observation", "history")
 
-_BASES = ("beregnet", "vurderet", "ingen")
+_BASES = ("beregnet", "vurderet", "angivet", "ingen")
 _CATEGORIES = tuple(Category)
 _RULES = (
     "ingen_status",
     "ikke_maalbart",
+    "loft",
+    "stigning",
+    "fald",
     "vurderet",
+    "angivet",
     "kvalitativ",
     "intet_maaltal",
     "maaltal_lig_baseline",
+    "kun_tekst",
     "ingen_vaerdi",
-    "stigning",
-    "fald",
 )
 _FLAG_KINDS = ("", "minimum", "range", "single", "no_data")
 _FORECAST_KINDS = ("", "reached", "never", "on_time", "late")
@@ -1134,13 +851,18 @@ def attainment_batch(
     *,
     thresholds: Thresholds = Thresholds(),  # frozen, so one shared default is safe
 ) -> pd.DataFrame:
-    """:func:`attainment` for every row of a :func:`specs_to_frame` frame, vectorised.
+    """Goal attainment of every row of a :func:`specs_to_frame` frame: the one
+    implementation of the rules in the module docstring.
 
-    Same formulas, decisions and edge cases as :func:`attainment` (see there), with the
-    same floating-point operations in the same order, so every number is bit-identical
-    to the scalar path; :func:`result_from_row` turns an output row into that
-    :class:`Result`. Returns a new frame, same index: ``OUTPUT_KEY_COLUMNS`` plus the
-    result columns listed in the layout comment above.
+    Each row is a target at an evaluation date (``as_of``) with its latest approved status
+    (``observation``, None for none) and the history of values for the forecast. Returns
+    a new frame, same index: ``OUTPUT_KEY_COLUMNS`` plus the result columns listed in the
+    layout comment above; :func:`result_columns` turns it into :class:`Result` fields.
+
+    Edge cases: phases without a value are skipped; a per-year rate with a cumulative
+    running total needs both dates (no total otherwise); without both dates there is no
+    expected attainment, and a percent is compared with 100; a start date on or after the
+    target date makes the expected attainment 0 before the target date and 100 from it.
     """
     n = len(frame)
     th = thresholds
@@ -1152,7 +874,6 @@ def attainment_batch(
         return frame[name].to_numpy(dtype=bool)
 
     decrease = _map_strings(frame["spec_direction"], _is_decrease, bool)
-    per_year = _map_strings(frame["spec_basis"], _is_per_year, bool)
     qualitative = flag("spec_qualitative")
     as_of_days, _ = _days(frame["as_of"])
     as_of_year, _, as_of_dec31 = _calendar(as_of_days)
@@ -1160,70 +881,135 @@ def attainment_batch(
     target_days, has_target_date = _days(frame["spec_target_date"])
     start_year, _, _ = _calendar(start_days)
     target_year, _, _ = _calendar(target_days)
+    dates_known = has_start & has_target_date
+    # The period's ends, as the expected attainment sees them: nothing is due on or before
+    # the start date, everything from the target date on (checked in this order, so a
+    # period of no length is 100 % from its target date).
+    at_end = dates_known & (as_of_days >= target_days)
+    at_start = dates_known & ~at_end & (as_of_days <= start_days)
 
     with np.errstate(all="ignore"):  # rows that divide by zero are the ones masked out
         # B
         bl, bh = f64("spec_baseline_low"), f64("spec_baseline_high")
         has_bl, has_bh = ~np.isnan(bl), ~np.isnan(bh)
+        has_baseline = has_bl | has_bh
         b = np.where(
             has_bl & has_bh, (bl + bh) / 2, np.where(has_bl, bl, np.where(has_bh, bh, 0.0))
         )
 
-        # T, T_high
+        # The target's ends: the lenient one (nearer the baseline) is the headline.
+        tl, th_ = f64("spec_target_low"), f64("spec_target_high")
+        has_tl, has_th = ~np.isnan(tl), ~np.isnan(th_)
+        lenient = np.where(decrease, np.where(has_th, th_, tl), np.where(has_tl, tl, th_))
+        stretch = np.where(has_tl & has_th, np.where(decrease, tl, th_), np.nan)
+
+        # Phases: increments over B, each due on 31 December of its year.
         phase_row, phase_year, phase_value = _flatten(
             frame["phases"].to_numpy(dtype=object), dates=False
         )
-        valid = ~np.isnan(phase_value)  # the scalar path skips a phase without a value
+        valid = ~np.isnan(phase_value)
         phase_years, phase_values, phase_mask = _left_aligned(
             phase_row[valid], n, phase_year[valid], phase_value[valid]
         )
         has_phases = phase_mask.any(axis=1)
         phase_total = _running_sum(phase_values)
+        # A phase is due once its year has ended (31 December counts as ended).
+        due_until = as_of_year + as_of_dec31
+        due_mask = phase_mask & (
+            at_end[:, None] | (~at_start[:, None] & (phase_years < due_until[:, None]))
+        )
+        phase_due = _running_sum(phase_values, due_mask)
+
+        # A per-year rate: an increment a year, as a running total or year by year.
+        per_year = _map_strings(frame["spec_basis"], _is_per_year, bool) & ~has_phases
+        cumulative_rate = per_year & flag("spec_cumulative")
+        single_year = per_year & ~cumulative_rate
         years = target_year - start_year + 1
-        years_ok = has_start & has_target_date & (years >= 1)
-        tl, th_ = f64("spec_target_low"), f64("spec_target_high")
+        years_ok = dates_known & (years >= 1)
+
         t = np.where(
-            has_phases, phase_total, np.where(per_year, np.where(years_ok, tl * years, np.nan), tl)
+            has_phases,
+            b + phase_total,
+            np.where(
+                cumulative_rate,
+                np.where(years_ok, b + lenient * years, np.nan),
+                np.where(single_year, b + lenient, lenient),
+            ),
         )
         t_high = np.where(
-            has_phases, np.nan, np.where(per_year, np.where(years_ok, th_ * years, np.nan), th_)
+            has_phases,
+            np.nan,
+            np.where(
+                cumulative_rate,
+                np.where(years_ok, b + stretch * years, np.nan),
+                np.where(single_year, b + stretch, stretch),
+            ),
         )
-        computable = ~qualitative & ~np.isnan(t) & (t != b)
+        has_t = ~np.isnan(t)
+        ceiling = decrease & ~has_baseline & ~qualitative & has_t
+        computable = ~qualitative & has_t & (t != b) & ~ceiling
 
         def pct(x: np.ndarray, target: np.ndarray) -> np.ndarray:
             return np.where(
                 decrease, (b - x) / (b - target) * 100.0, (x - b) / (target - b) * 100.0
             )
 
-        # Expected value and percent
-        dates_known = has_start & has_target_date
+        # Expected attainment: a share of what is due by the end, exactly 0 at the start
+        # and 1 at the target date (never B + E recomputed, which rounding could move).
         total_days = target_days - start_days
-        elapsed = as_of_days - start_days
-        fraction = np.where(
-            total_days <= 0,
-            np.where(elapsed >= total_days, 1.0, 0.0),
-            np.minimum(np.maximum(elapsed / total_days, 0.0), 1.0),
-        )
-        due_until = as_of_year + as_of_dec31
-        due = _running_sum(phase_values, phase_mask & (phase_years < due_until[:, None]))
-        complete = np.minimum(np.maximum(as_of_year - start_year + as_of_dec31, 0), years)
-        expected_value = np.where(
-            has_phases,
-            b + due,
+        period_share = np.where(
+            at_end,
+            1.0,
             np.where(
-                per_year,
-                b + tl * complete,
-                np.where(dates_known, b + fraction * (t - b), np.nan),
+                at_start,
+                0.0,
+                np.minimum(np.maximum((as_of_days - start_days) / total_days, 0.0), 1.0),
             ),
         )
-        expected_value = np.where(computable, expected_value, np.nan)
+        complete = np.where(
+            at_end,
+            years,
+            np.where(at_start, 0, np.clip(as_of_year - start_year + as_of_dec31, 0, years)),
+        )
+        # The current year's share, within the period, for a rate compared year by year.
+        jan1 = (as_of_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+        year_start = np.maximum(jan1, start_days)
+        year_end = np.minimum(jan1 + np.where(_leap(as_of_year), 365, 364), target_days)
+        year_share = np.where(
+            at_end,
+            1.0,
+            np.where(
+                at_start,
+                0.0,
+                np.where(
+                    year_end > year_start,
+                    np.clip((as_of_days - year_start) / (year_end - year_start), 0.0, 1.0),
+                    1.0,
+                ),
+            ),
+        )
+        share = np.select(
+            [has_phases, cumulative_rate, single_year],
+            [phase_due / phase_total, complete / years, year_share],
+            period_share,
+        )
+        share_known = has_phases | dates_known
         expected_percent = np.where(
-            computable,
-            pct(expected_value, t),
-            np.where(dates_known, fraction * 100.0, np.nan),
+            computable & share_known,
+            share * 100.0,
+            np.where(~computable & ~ceiling & dates_known, period_share * 100.0, np.nan),
+        )
+        expected_value = np.where(
+            computable & share_known,
+            np.select(
+                [has_phases, cumulative_rate, single_year],
+                [b + phase_due, b + lenient * complete, b + lenient * year_share],
+                b + period_share * (t - b),
+            ),
+            np.nan,
         )
 
-        # Decisions
+        # What the status says.
         has_obs = flag("has_obs")
         a = np.where(has_obs, f64("obs_value"), np.nan)
         has_a = ~np.isnan(a)
@@ -1231,87 +1017,128 @@ def attainment_batch(
             frame["obs_assessment"], lambda s: _ASSESSED_PERCENT.get(s, np.nan), np.float64
         )
         assessed = has_obs & ~np.isnan(assessed_percent)
-        not_measurable = has_obs & (~flag("spec_measurable") | flag("obs_not_measurable"))
-        rest = has_obs & ~not_measurable
-        is_assessed = rest & ~computable & assessed
-        is_ingen = rest & ~computable & ~assessed
-        is_no_value = rest & computable & ~has_a
-        is_calc = rest & computable & has_a
         sl = np.where(has_obs, f64("obs_stated_low"), np.nan)
         sh = np.where(has_obs, f64("obs_stated_high"), np.nan)
-        no_data_candidate = has_obs & (sl > 0) & ~has_a & ~assessed
+        has_sl, has_sh = ~np.isnan(sl), ~np.isnan(sh)
+        not_measurable = has_obs & (~flag("spec_measurable") | flag("obs_not_measurable"))
+        rest = has_obs & ~not_measurable
+        is_ceiling = rest & ceiling & has_a
+        is_calc = rest & computable & has_a
+        is_assessed = rest & ~computable & ~ceiling & assessed
+        is_stated = rest & ~is_ceiling & ~is_calc & ~is_assessed & has_sl
+        undecided = rest & ~is_ceiling & ~is_calc & ~is_assessed & ~is_stated
+        no_data_candidate = has_obs & has_sl & ~has_a & ~assessed
         status_empty = _map_strings(
-            frame["obs_status_text"], _status_empty, bool, where=is_ingen | no_data_candidate
+            frame["obs_status_text"],
+            _status_empty,
+            bool,
+            where=undecided | no_data_candidate,
         )
+        targeted = computable | ceiling
         rule = np.select(
             [
                 ~has_obs,
                 not_measurable,
+                is_ceiling,
+                is_calc & decrease,
+                is_calc,
                 is_assessed,
-                is_ingen & qualitative,
-                is_ingen & np.isnan(t),
-                is_ingen,
-                is_no_value,
-                decrease,
+                is_stated,
+                undecided & ~targeted & qualitative,
+                undecided & ~targeted & ~has_t,
+                undecided & ~targeted,
+                undecided & ~status_empty,
             ],
             [
                 _RULES.index(name)
                 for name in (
                     "ingen_status",
                     "ikke_maalbart",
+                    "loft",
+                    "fald",
+                    "stigning",
                     "vurderet",
+                    "angivet",
                     "kvalitativ",
                     "intet_maaltal",
                     "maaltal_lig_baseline",
-                    "ingen_vaerdi",
-                    "fald",
+                    "kun_tekst",
                 )
             ],
-            _RULES.index("stigning"),
+            _RULES.index("ingen_vaerdi"),
         )
         percent = np.where(is_calc, pct(a, t), np.where(is_assessed, assessed_percent, np.nan))
         percent_high = np.where(is_calc & ~np.isnan(t_high) & (t_high != b), pct(a, t_high), np.nan)
-        basis = np.select([is_calc, is_assessed], [0, 1], 2)
+        basis = np.select(
+            [is_calc | is_ceiling, is_assessed, is_stated],
+            [_BASES.index("beregnet"), _BASES.index("vurderet"), _BASES.index("angivet")],
+            _BASES.index("ingen"),
+        )
 
-        e = np.where(np.isnan(expected_percent), 100.0, expected_percent)
+        # Category. A percent against the expected attainment, as a ratio of it.
         cat = {c: _CATEGORIES.index(c) for c in _CATEGORIES}
+        e = np.where(np.isnan(expected_percent), 100.0, expected_percent)
         by_percent = np.select(
             [
                 percent >= 100.0,
-                percent >= e - th.on_track_tolerance,
-                percent >= e - th.critical_gap,
+                percent >= e * (th.on_track_share / 100.0),
+                percent >= e * (th.critical_share / 100.0),
             ],
             [cat[Category.ACHIEVED], cat[Category.ON_TRACK], cat[Category.BEHIND]],
             cat[Category.CRITICAL],
         )
+        minimum = _map_strings(frame["obs_stated_text"], _is_minimum, bool, where=has_obs & has_sl)
+        # A stated figure read on the assessment scale: all of it, none of it, or between.
+        stated_top = np.where(has_sh, sh, np.where(minimum, np.inf, sl))
+        by_stated = np.select(
+            [sl >= 100.0, stated_top <= 0.0],
+            [cat[Category.ACHIEVED], cat[Category.NOT_ACHIEVED]],
+            cat[Category.PARTLY],
+        )
         category = np.select(
             [
+                ~has_obs,
                 not_measurable,
+                is_ceiling,
                 is_calc | is_assessed,
-                is_ingen & (has_a | ~status_empty),
+                is_stated,
+                undecided & ~targeted & (has_a | ~status_empty),
+                undecided & targeted & ~status_empty,
             ],
-            [cat[Category.NOT_MEASURABLE], by_percent, cat[Category.NO_TARGET]],
+            [
+                cat[Category.NO_STATUS],
+                cat[Category.NOT_MEASURABLE],
+                np.where(a <= t, cat[Category.ACHIEVED], cat[Category.NOT_ACHIEVED]),
+                by_percent,
+                by_stated,
+                cat[Category.NO_TARGET],
+                cat[Category.TEXT_ONLY],
+            ],
             cat[Category.NO_STATUS],
         )
 
-        # Flags
+        # Flags: a figure against what a report stated, or a stated figure with no data.
         d = th.discrepancy_points
-        has_sh = ~np.isnan(sh)
-        compare = is_calc & ~np.isnan(sl)
-        minimum = _map_strings(frame["obs_stated_text"], _is_minimum, bool, where=compare)
+        compare = (is_calc | is_assessed) & has_sl
         flag_kind = np.select(
             [
-                compare & minimum & (percent < sl - d),
-                compare & ~minimum & has_sh & ((percent < sl - d) | (percent > sh + d)),
-                compare & ~minimum & ~has_sh & (np.abs(percent - sl) > d),
+                compare & minimum,
+                compare & has_sh,
+                compare,
                 no_data_candidate & status_empty,
             ],
-            [1, 2, 3, 4],
+            [
+                np.where(percent < sl - d, 1, 0),
+                np.where((percent < sl - d) | (percent > sh + d), 2, 0),
+                np.where(np.abs(percent - sl) > d, 3, 0),
+                4,
+            ],
             0,
         )
 
-    # Forecast
-    forecast_target = np.where(is_calc | is_no_value, t, np.nan)
+    # Forecast: when the trend reaches T, for a target followed as a level or running total.
+    reportable = has_obs & ~not_measurable
+    forecast_target = np.where(reportable & targeted & ~single_year, t, np.nan)
     forecast_year, forecast_kind = _batch_forecast(
         frame["history"], forecast_target, decrease, target_days, has_target_date
     )
@@ -1332,9 +1159,8 @@ def attainment_batch(
 
     year_valid = ~np.isnan(forecast_year)
     stated_text = frame["obs_stated_text"].to_numpy(dtype=object, na_value="")
-    # Only the keys, the objects result_from_row needs and the results: the inputs are in
-    # `frame`, and every extra column costs each consumer that iterates rows (itertuples
-    # over 49 columns took 2.5 times as long as over these 27).
+    # Only the keys, the objects result_columns needs and the results: the inputs are in
+    # `frame`, and every extra column costs each consumer that iterates rows.
     return frame[list(OUTPUT_KEY_COLUMNS)].assign(
         percent=percent,
         percent_high=percent_high,
@@ -1357,100 +1183,25 @@ def attainment_batch(
         forecast_text=forecast_text,
         rule=pd.Categorical.from_codes(rule, categories=_RULES),
         flag_kind=pd.Categorical.from_codes(flag_kind, categories=_FLAG_KINDS),
-        thr_on_track_tolerance=np.full(n, float(th.on_track_tolerance)),
-        thr_critical_gap=np.full(n, float(th.critical_gap)),
+        thr_on_track_share=np.full(n, float(th.on_track_share)),
+        thr_critical_share=np.full(n, float(th.critical_share)),
         thr_discrepancy_points=np.full(n, float(th.discrepancy_points)),
     )
 
 
-def _to_date(x: Any) -> date | None:
-    if x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
-        return None
-    if isinstance(x, np.datetime64):
-        if np.isnat(x):
-            return None
-        x = pd.Timestamp(x)
-    if isinstance(x, datetime):  # pd.Timestamp included; a datetime is also a date
-        return x.date()
-    return x
+def _leap(year: np.ndarray) -> np.ndarray:
+    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
 
 
-def result_from_row(row: Any) -> Result:
-    """The :class:`Result` of one output row of :func:`attainment_batch`.
-
-    ``row`` may be a Series (``frame.iloc[i]``), a mapping, or a namedtuple from
-    ``itertuples()``. Numbers, category, flag and forecast are taken from the row as the
-    batch computed them; formula, explanation and flag reason are built from the row's
-    spec and observation with the scalar path's own helpers, so the Result equals
-    ``attainment(...)`` field for field.
-    """
-    # A namedtuple from itertuples() has attributes; a Series or a mapping has items.
-    get: Callable[[str], Any] = row.__getattribute__ if hasattr(row, "_fields") else row.__getitem__
-    spec, latest = get("spec"), get("observation")
-    as_of = _to_date(get("as_of"))
-    assert as_of is not None  # nosec B101
-    thresholds = Thresholds(
-        on_track_tolerance=float(get("thr_on_track_tolerance")),
-        critical_gap=float(get("thr_critical_gap")),
-        discrepancy_points=float(get("thr_discrepancy_points")),
-    )
-    phases = _valid_phases(spec)
-    _, _, years = _targets(spec, phases)
-    b = float(get("baseline"))
-    t, t_high, a = _num(get("target")), _num(get("target_high")), _num(get("actual"))
-    percent, percent_high = _num(get("percent")), _num(get("percent_high"))
-    stated_low, stated_high = _num(get("stated_low")), _num(get("stated_high"))
-    stated_text = str(get("stated_text"))
-    rule = str(get("rule"))
-    computable = not spec.qualitative and t is not None and t != b
-    assessment = "" if latest is None else (latest.assessment or "")
-    forecast_year = get("forecast_year")
-    return Result(
-        target_id=spec.target_id,
-        percent=percent,
-        percent_high=percent_high,
-        basis=str(get("basis")),
-        expected_value=_num(get("expected_value")),
-        expected_percent=_num(get("expected_percent")),
-        category=Category(str(get("category"))),
-        baseline=b,
-        target=t,
-        target_high=t_high,
-        actual=a,
-        stated_low=stated_low,
-        stated_high=stated_high,
-        stated_text=stated_text,
-        stated_is_estimate=bool(get("stated_is_estimate")),
-        flagged=bool(get("flagged")),
-        flag_reason=_flag_reason(
-            str(get("flag_kind")),
-            percent,
-            stated_low,
-            stated_high,
-            stated_text,
-            thresholds.discrepancy_points,
-        ),
-        forecast_year=None if pd.isna(forecast_year) else int(forecast_year),
-        forecast_text=str(get("forecast_text")),
-        formula=_formula(
-            rule, spec, phases, years, b, t, t_high, a, percent, percent_high, assessment
-        ),
-        explanation=_explanation(
-            rule,
-            spec,
-            phases,
-            years,
-            latest,
-            as_of,
-            b,
-            t,
-            t_high,
-            a,
-            computable,
-            len(get("history")),
-            thresholds,
-        ),
-    )
+def _days_as_dates(days: list[int]) -> list[str]:
+    cache: dict[int, str] = {}
+    out = []
+    for day in days:
+        text = cache.get(day)
+        if text is None:
+            text = cache[day] = date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+        out.append(text)
+    return out
 
 
 # Result fields that :func:`result_columns` returns, in :class:`Result`'s order.
@@ -1458,7 +1209,7 @@ RESULT_COLUMNS = tuple(f for f in Result.__dataclass_fields__ if f != "target_id
 
 
 def _floats_or_none(values: np.ndarray) -> list[float | None]:
-    """A float column as a list, NaN → None (what ``_num`` does one value at a time)."""
+    """A float column as a list, NaN → None."""
     out: list[float | None] = values.astype(np.float64).tolist()
     for i in np.flatnonzero(np.isnan(values)).tolist():
         out[i] = None
@@ -1468,12 +1219,10 @@ def _floats_or_none(values: np.ndarray) -> list[float | None]:
 def result_columns(out: pd.DataFrame) -> dict[str, list]:
     """Every :class:`Result` field of every output row of :func:`attainment_batch`, by column.
 
-    Column ``name``'s ``i``-th value equals ``result_from_row(out.iloc[i]).name`` (the
-    category as its string): the numbers are the batch's, and the texts are built with the
-    same helpers as :func:`result_from_row`. This is the recomputation's path: it reads the
-    frame column by column instead of building a :class:`Result` per row, and it derives
-    what depends on the target alone (its phases, years and the target's part of the
-    explanation) once per target rather than once per round.
+    The numbers are the batch's; the texts (formula, explanation, flag reason) are built
+    here, with what depends on the target alone derived once per target rather than once
+    per round. This is what the recomputation writes and what :func:`results` and
+    :func:`attainment` return.
     """
     n = len(out)
     if n == 0:
@@ -1492,10 +1241,10 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
     specs = out["spec"].tolist()
     latests = out["observation"].tolist()
     n_history = [len(h) for h in out["history"].tolist()]
-    as_of_days = _days(out["as_of"])[0].tolist()
+    as_of = _days_as_dates(_days(out["as_of"])[0].tolist())
     thresholds = Thresholds(
-        on_track_tolerance=float(out["thr_on_track_tolerance"].iat[0]),
-        critical_gap=float(out["thr_critical_gap"].iat[0]),
+        on_track_share=float(out["thr_on_track_share"].iat[0]),
+        critical_share=float(out["thr_critical_share"].iat[0]),
         discrepancy_points=float(out["thr_discrepancy_points"].iat[0]),
     )
     forecast_year = out["forecast_year"]
@@ -1508,16 +1257,7 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
         )
     ]
 
-    # What depends on the target alone, once per distinct spec object.
-    per_spec: dict[int, tuple[list[tuple[int, float]], int | None, dict, bool]] = {}
-    iso_cache: dict[int, str] = {}
-
-    def iso(day: int) -> str:
-        text = iso_cache.get(day)
-        if text is None:
-            text = iso_cache[day] = date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
-        return text
-
+    per_spec: dict[int, tuple[_Shape, dict]] = {}
     formulas: list[str] = []
     reasons: list[str] = []
     explanations: list[dict] = []
@@ -1526,38 +1266,12 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
         spec = specs[i]
         known = per_spec.get(id(spec))
         if known is None:
-            phases = _valid_phases(spec)
-            years = _targets(spec, phases)[2]
-            # The keys of _explanation that depend on the spec alone (same values).
-            shared = _explanation(
-                "",
-                spec,
-                phases,
-                years,
-                None,
-                date.min,
-                0.0,
-                None,
-                None,
-                None,
-                False,
-                0,
-                thresholds,
-            )
-            for key in _ROW_EXPLANATION_KEYS:
-                del shared[key]
-            known = per_spec[id(spec)] = (
-                phases,
-                years,
-                shared,
-                spec.start_date is not None and spec.target_date is not None,
-            )
-        phases, years, shared, dates_known = known
+            shape = _shape(spec)
+            known = per_spec[id(spec)] = (shape, _explanation_shared(spec, shape, thresholds))
+        shape, shared = known
         latest = latests[i]
-        assessment = "" if latest is None else (latest.assessment or "")
         rule = rules[i]
-        ti, bi = t[i], b[i]
-        computable = not spec.qualitative and ti is not None and ti != bi
+        ti, bi, ai = t[i], b[i], a[i]
         kind = flag_kinds[i]
         reasons.append(
             _flag_reason(kind, percent[i], stated_low[i], stated_high[i], stated_text[i], d)
@@ -1565,31 +1279,23 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
             else ""
         )
         formulas.append(
-            _formula(
-                rule,
-                spec,
-                phases,
-                years,
-                bi,
-                ti,
-                t_high[i],
-                a[i],
-                percent[i],
-                percent_high[i],
-                assessment,
-            )
+            _formula(rule, spec, shape, bi, ti, t_high[i], ai, percent[i], percent_high[i], latest)
         )
-        expected_rule = _expected_rule(computable, phases, years, dates_known)
+        computable = not spec.qualitative and ti is not None and ti != bi and not shape.ceiling
         explanation = dict(shared)
         explanation["rule"] = rule
+        explanation["ceiling"] = shape.ceiling and ti is not None
         explanation["B"] = bi
         explanation["T"] = ti
         explanation["T_high"] = t_high[i]
-        explanation["A"] = a[i]
-        explanation["assessment"] = assessment
-        explanation["as_of"] = iso(as_of_days[i])
+        explanation["A"] = ai
+        explanation["distance"] = (
+            ai - ti if rule == "loft" and ai is not None and ti is not None else None
+        )
+        explanation["assessment"] = "" if latest is None else (latest.assessment or "")
+        explanation["as_of"] = as_of[i]
         explanation["observation_as_of"] = None if latest is None else _iso(latest.as_of)
-        explanation["expected_rule"] = expected_rule
+        explanation["expected_rule"] = _expected_rule(shape, rule, computable)
         explanation["history_points"] = n_history[i]
         explanations.append(explanation)
 
@@ -1617,16 +1323,100 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
     }
 
 
-# The keys of _explanation's dict that vary from round to round of the same target.
-_ROW_EXPLANATION_KEYS = (
-    "rule",
-    "B",
-    "T",
-    "T_high",
-    "A",
-    "assessment",
-    "as_of",
-    "observation_as_of",
-    "expected_rule",
-    "history_points",
-)
+def results(out: pd.DataFrame) -> list[Result]:
+    """The :class:`Result` of each output row of :func:`attainment_batch`, in order."""
+    columns = result_columns(out)
+    target_ids = out["target_id"].tolist()
+    return [
+        Result(
+            target_id=int(target_ids[i]),
+            **{
+                name: Category(columns[name][i]) if name == "category" else columns[name][i]
+                for name in RESULT_COLUMNS
+            },
+        )
+        for i in range(len(out))
+    ]
+
+
+# --- One target --------------------------------------------------------------------------
+
+
+def attainment(
+    spec: TargetSpec,
+    latest: Observation | None,
+    *,
+    as_of: date,
+    history: Sequence[tuple[date, float | None]] = (),
+    thresholds: Thresholds = Thresholds(),  # frozen, so one shared default is safe
+) -> Result:
+    """Goal attainment of one target at ``as_of`` from its latest approved status.
+
+    The same code as the batch (a frame of one row): see the module docstring for the
+    rules. ``latest.value`` is the running total for a cumulative count.
+    """
+    out = attainment_batch(specs_to_frame([(spec, latest, as_of, history)]), thresholds=thresholds)
+    return results(out)[0]
+
+
+def forecast(
+    spec: TargetSpec,
+    history: Sequence[tuple[date, float | None]],
+    *,
+    target_value: float | None,
+) -> tuple[int | None, str]:
+    """When the trend reaches ``target_value``: ``(forecast_year, Danish text)``.
+
+    Least squares through the points (t, v), t = the date as a fractional year
+    (year + (day of year − 1) / days in year):
+
+        t̄ = Σt / n,  v̄ = Σv / n,  slope = Σ(t − t̄)(v − v̄) / Σ(t − t̄)²,
+        t* = t̄ + (T − v̄) / slope,   forecast_year = ⌊max(t*, t_last)⌋
+
+    Edge cases, in this order:
+
+    - no ``target_value``, no ``spec.target_date``, or fewer than 2 distinct dates among
+      the points with a value → ``(None, "")``;
+    - the latest point (by date) already reached T (≥ T; ≤ T for "faldende") →
+      ``(None, "nået")``;
+    - slope zero or the wrong way → ``(None, "nås ikke inden {target year}")``; also when
+      t* lies beyond year 9999 (a practically flat trend);
+    - t* ≤ the target date → ``"forventes nået i {year}"``; later →
+      ``"forventes nået i {year}, efter måldatoen ({target year})"``.
+
+    t* is never placed before the latest point: a fitted line that "crossed" in the past
+    while the latest value has not reached T means "now at the earliest". This is the
+    batch's own forecast, for one target.
+    """
+    history_series = pd.Series(_objects([tuple(history)]))
+    target = np.array([np.nan if target_value is None else float(target_value)])
+    target_days = _day_numbers([spec.target_date])
+    year, kind = _batch_forecast(
+        history_series,
+        target,
+        np.array([_is_decrease(spec.direction)]),
+        np.where(target_days == _NAT, 0, target_days),
+        np.array([spec.target_date is not None]),
+    )
+    kind_name = _FORECAST_KINDS[int(kind[0])]
+    forecast_year = None if math.isnan(year[0]) else int(year[0])
+    target_year = None if spec.target_date is None else spec.target_date.year
+    return forecast_year, _forecast_text(kind_name, forecast_year, target_year)
+
+
+def mean_capped(percents: Iterable[float | None]) -> tuple[float | None, int]:
+    """Initiative/programme average: the mean of each percent capped at 100 and floored
+    at 0, so one over-achiever cannot hide a target behind, nor one under its baseline
+    drag the average below nothing. The raw values stay on the targets.
+
+    None (and NaN) are skipped, never counted as 0. Returns ``(mean, count used)``;
+    ``(None, 0)`` when nothing is left, so the count always travels with the mean.
+    """
+    total = 0.0
+    count = 0
+    for p in percents:
+        if p is None or math.isnan(p):
+            continue
+        total += min(max(float(p), 0.0), 100.0)
+        count += 1
+    return (total / count if count else None), count

@@ -29,7 +29,10 @@ CATEGORY_COLOURS = {
     "På sporet": "#0969da",
     "Bagud": "#9a6700",
     "Kritisk": "#cf222e",
+    "Delvist opnået": "#bc4c00",
+    "Ikke opnået": "#a40e26",
     "Ikke målbart": "#57606a",
+    "Kun statustekst": "#6e7781",
     "Ingen status": "#8c959f",
     "Intet måltal": "#8250df",
 }

@@ -9,9 +9,11 @@ them (the history view).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -29,24 +31,46 @@ from initiatives.models import (
     Target,
 )
 
-from .attainment import mean_capped
+from .attainment import mean_capped, stated_label
 from .charts import SeriesPoint
 from .indicators import IndicatorRow, indicator_row
 from .models import AttainmentSnapshot, ParameterScore, ScoreSnapshot
 
-# The categories in the order the pages list them; "Intet måltal" only shows when used.
+# The categories in the order the pages list them; those in OCCASIONAL only show when used.
 CATEGORIES = [
     AttainmentSnapshot.Category.ACHIEVED,
     AttainmentSnapshot.Category.ON_TRACK,
     AttainmentSnapshot.Category.BEHIND,
     AttainmentSnapshot.Category.CRITICAL,
+    AttainmentSnapshot.Category.PARTLY,
+    AttainmentSnapshot.Category.NOT_ACHIEVED,
     AttainmentSnapshot.Category.NOT_MEASURABLE,
+    AttainmentSnapshot.Category.TEXT_ONLY,
+    AttainmentSnapshot.Category.NO_TARGET,
     AttainmentSnapshot.Category.NO_STATUS,
 ]
+OCCASIONAL = {
+    AttainmentSnapshot.Category.PARTLY,
+    AttainmentSnapshot.Category.NOT_ACHIEVED,
+    AttainmentSnapshot.Category.TEXT_ONLY,
+    AttainmentSnapshot.Category.NO_TARGET,
+}
 NO_TARGET = AttainmentSnapshot.Category.NO_TARGET
 NO_STATUS = AttainmentSnapshot.Category.NO_STATUS
 # What the overview reads of every snapshot up to the chosen round.
-SNAPSHOT_FIELDS = ("target_id", "round_id", "percent", "category", "pending_approval", "stale")
+SNAPSHOT_FIELDS = (
+    "target_id",
+    "round_id",
+    "percent",
+    "category",
+    "pending_approval",
+    "stale",
+    "basis",
+    "stated_low",
+    "stated_high",
+    "stated_text",
+    "stated_is_estimate",
+)
 
 # A symbol per category, so colour never carries the meaning alone.
 CATEGORY_ICONS = {
@@ -55,6 +79,9 @@ CATEGORY_ICONS = {
     "Bagud": "▼",
     "Kritisk": "✖",
     "Ikke målbart": "–",
+    "Delvist opnået": "◐",
+    "Ikke opnået": "⊘",
+    "Kun statustekst": "¶",
     "Ingen status": "?",
     "Intet måltal": "○",
 }
@@ -87,11 +114,56 @@ def chosen_round(rounds: list[ReportingRound], code: str | None) -> ReportingRou
 
 @dataclass(frozen=True)
 class LevelFigure:
+    """A level's average and what it rests on (DOMAIN.md: every headline says so)."""
+
     level: str
     label: str
     mean: float | None  # capped mean of the targets with a percentage
     n_with_percent: int
     n_targets: int
+    n_computed: int = 0  # of n_with_percent: computed from reported values
+    n_assessed: int = 0  # of n_with_percent: an assessed status (100 / 50 / 0)
+    stated: tuple[str, ...] = ()  # figures a report stated for targets outside the mean
+
+    @property
+    def rests_on(self) -> str:
+        """E.g. "1 vurderet", "2 beregnede, 1 vurderet": the kinds of figure in the mean."""
+        parts = []
+        if self.n_computed:
+            parts.append(f"{self.n_computed} {'beregnet' if self.n_computed == 1 else 'beregnede'}")
+        if self.n_assessed:
+            parts.append(f"{self.n_assessed} {'vurderet' if self.n_assessed == 1 else 'vurderede'}")
+        return ", ".join(parts)
+
+    @property
+    def single_assessed(self) -> bool:
+        """The mean is one assessed status alone: the page must say so."""
+        return self.n_with_percent == 1 and self.n_assessed == 1
+
+
+@dataclass(frozen=True)
+class LevelInput:
+    """What a level figure reads of one target: its level and its snapshot's figures."""
+
+    level: str
+    percent: float | None = None
+    basis: str = ""
+    stated: str = ""  # stated_label() of a stated figure, "" for none
+
+
+def level_input(level: str, snap: Any) -> LevelInput:
+    """A :class:`LevelInput` from a snapshot, given as a model or a dict (None for none)."""
+    if snap is None:
+        return LevelInput(level)
+    get = snap.get if isinstance(snap, dict) else lambda name: getattr(snap, name)
+    return LevelInput(
+        level,
+        get("percent"),
+        get("basis"),
+        stated_label(
+            get("stated_low"), get("stated_high"), get("stated_text"), get("stated_is_estimate")
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,25 +255,42 @@ def radar_rows(overview: Overview) -> list[tuple[str, list[int | None]]]:
     ]
 
 
-def level_figures(rows: list[tuple[str, float | None]]) -> list[LevelFigure]:
-    """Capped means per level from ``(level, percent)`` pairs, one per target."""
-    by_level: dict[str, list[float | None]] = defaultdict(list)
-    for level, percent in rows:
-        by_level[level].append(percent)
+def level_figures(rows: Iterable[LevelInput]) -> list[LevelFigure]:
+    """Capped means per level, one row per target, with what each mean rests on.
+
+    The mean counts computed and assessed percentages; a figure a report only stated
+    stands beside it (``stated``), never in it.
+    """
+    by_level: dict[str, list[LevelInput]] = defaultdict(list)
+    for row in rows:
+        by_level[row.level].append(row)
     figures = []
     for level, label in Level.choices:
-        percents = by_level.get(level, [])
-        mean, n = mean_capped(percents)
-        figures.append(LevelFigure(level, str(label), mean, n, len(percents)))
+        own = by_level.get(level, [])
+        mean, n = mean_capped(r.percent for r in own)
+        with_percent = [r for r in own if r.percent is not None]
+        figures.append(
+            LevelFigure(
+                level,
+                str(label),
+                mean,
+                n,
+                len(own),
+                n_computed=sum(1 for r in with_percent if r.basis == "beregnet"),
+                n_assessed=sum(1 for r in with_percent if r.basis == "vurderet"),
+                stated=tuple(r.stated for r in own if r.percent is None and r.stated),
+            )
+        )
     return figures
 
 
 def category_counts(categories: list[str]) -> list[CategoryCount]:
     counts = Counter(categories)
-    shown = [CategoryCount(str(c), counts.get(str(c), 0)) for c in CATEGORIES]
-    if counts.get(str(NO_TARGET)):
-        shown.insert(-1, CategoryCount(str(NO_TARGET), counts[str(NO_TARGET)]))
-    return shown
+    return [
+        CategoryCount(str(c), counts.get(str(c), 0))
+        for c in CATEGORIES
+        if c not in OCCASIONAL or counts.get(str(c))
+    ]
 
 
 def overview_indicators(*, programme: Programme, until: date | None) -> list[IndicatorRow]:
@@ -326,7 +415,7 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         cards.append(
             InitiativeCard(
                 initiative=initiative,
-                levels=level_figures([(t["level"], percent(t["id"], current)) for t in own]),
+                levels=level_figures(level_input(t["level"], current.get(t["id"])) for t in own),
                 categories=category_counts([category(t["id"]) for t in own]),
                 n_targets=len(own),
                 n_pending=sum(1 for t in own if current.get(t["id"], {}).get("pending_approval")),
@@ -382,7 +471,6 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
     completeness_rows = [("Ikke påbegyndt", completeness.get("", 0))] + [
         (str(label), completeness.get(value, 0)) for value, label in StatusReport.State.choices
     ]
-    all_current = [(t["level"], percent(t["id"], current)) for t in targets]
     # The newest round shows every figure known today; a past round only the figures whose
     # period had ended by the round's end (the history view).
     indicators_as_of = round_.period_end if round_ and round_ != rounds[-1] else None
@@ -391,7 +479,7 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         round=round_,
         rounds=rounds,
         cards=cards,
-        levels=level_figures(all_current),
+        levels=level_figures(level_input(t["level"], current.get(t["id"])) for t in targets),
         categories=category_counts([category(t["id"]) for t in targets]),
         parameters=parameters,
         radar=radar_series,

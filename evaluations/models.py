@@ -175,6 +175,7 @@ class AttainmentSnapshot(TimeStamped):
     class Basis(models.TextChoices):
         COMPUTED = "beregnet", _("Beregnet")
         ASSESSED = "vurderet", _("Vurderet")
+        STATED = "angivet", _("Angivet")
         NONE = "ingen", _("Ingen")
 
     class Category(models.TextChoices):
@@ -182,7 +183,10 @@ class AttainmentSnapshot(TimeStamped):
         ON_TRACK = "På sporet", _("På sporet")
         BEHIND = "Bagud", _("Bagud")
         CRITICAL = "Kritisk", _("Kritisk")
+        PARTLY = "Delvist opnået", _("Delvist opnået")
+        NOT_ACHIEVED = "Ikke opnået", _("Ikke opnået")
         NOT_MEASURABLE = "Ikke målbart", _("Ikke målbart")
+        TEXT_ONLY = "Kun statustekst", _("Kun statustekst")
         NO_STATUS = "Ingen status", _("Ingen status")
         NO_TARGET = "Intet måltal", _("Intet måltal")
 
@@ -199,14 +203,14 @@ class AttainmentSnapshot(TimeStamped):
         verbose_name=_("runde"),
     )
     percent = models.FloatField(_("målopnåelse %"), null=True, blank=True)
-    percent_high = models.FloatField(_("målopnåelse % mod øvre mål"), null=True, blank=True)
+    percent_high = models.FloatField(_("målopnåelse % mod strækmålet"), null=True, blank=True)
     basis = models.CharField(_("grundlag"), max_length=10, choices=Basis.choices)
     expected_value = models.FloatField(_("forventet værdi"), null=True, blank=True)
     expected_percent = models.FloatField(_("forventet målopnåelse %"), null=True, blank=True)
-    category = models.CharField(_("kategori"), max_length=14, choices=Category.choices)
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     baseline = models.FloatField(_("basisværdi brugt"), null=True, blank=True)
     target_value = models.FloatField(_("målværdi brugt"), null=True, blank=True)
-    target_high = models.FloatField(_("øvre målværdi brugt"), null=True, blank=True)
+    target_high = models.FloatField(_("strækmål brugt (den anden ende af et interval)"), null=True, blank=True)
     actual = models.FloatField(_("faktisk værdi"), null=True, blank=True)
     stated_low = models.FloatField(_("angivet % (fra)"), null=True, blank=True)
     stated_high = models.FloatField(_("angivet % (til)"), null=True, blank=True)
@@ -240,6 +244,13 @@ class AttainmentSnapshot(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.target} – {self.round.code}: {self.category}"
+
+    @property
+    def category_label(self) -> str:
+        """The category as shown: "Ikke opnået (angivet)" when it follows a stated figure."""
+        if self.basis == self.Basis.STATED:
+            return f"{self.category} (angivet)"
+        return self.category
 
 
 class ScoreSnapshot(TimeStamped):

@@ -70,8 +70,8 @@ SNAPSHOT_FIELDS = [
 
 def thresholds() -> engine.Thresholds:
     return engine.Thresholds(
-        on_track_tolerance=settings.ATTAINMENT_ON_TRACK_TOLERANCE,
-        critical_gap=settings.ATTAINMENT_CRITICAL_GAP,
+        on_track_share=settings.ATTAINMENT_ON_TRACK_SHARE,
+        critical_share=settings.ATTAINMENT_CRITICAL_SHARE,
         discrepancy_points=settings.ATTAINMENT_DISCREPANCY_POINTS,
     )
 
@@ -161,8 +161,8 @@ def compute(
     frame = engine.specs_to_frame(inputs.items)
     out = engine.attainment_batch(frame, thresholds=thresholds())
     return [
-        Computed(target=t, round=r, result=engine.result_from_row(row), pending_approval=p)
-        for (t, r, p), row in zip(inputs.meta, out.itertuples(index=False), strict=True)
+        Computed(target=t, round=r, result=result, pending_approval=p)
+        for (t, r, p), result in zip(inputs.meta, engine.results(out), strict=True)
     ]
 
 

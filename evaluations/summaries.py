@@ -124,14 +124,30 @@ def plain_language(rows: list[TargetRow], overview: Overview, n_initiatives: int
     cats = category_counts([r.category for r in rows])
     total = len(rows)
     achieved = _count(cats, "Opnået")
+    # A category that follows a figure the report only stated says so (DOMAIN.md).
+    achieved_stated = sum(
+        1 for r in rows if r.category == "Opnået" and r.snapshot and r.snapshot.basis == "angivet"
+    )
     on_track = _count(cats, "På sporet")
     behind = _count(cats, "Bagud", "Kritisk")
-    without = total - achieved - on_track - behind
-    sentences = [
-        f"Af {total} mål er {achieved} nået, og {on_track} er på sporet. "
-        f"{behind} er bagud eller kritisk. De sidste {without} kan ikke opgøres endnu: "
-        "de er ikke målbare, har intet måltal eller mangler status."
-    ]
+    not_achieved = _count(cats, "Ikke opnået")
+    partly = _count(cats, "Delvist opnået")
+    without = total - achieved - on_track - behind - not_achieved - partly
+    stated_note = (
+        f" ({achieved_stated} af dem efter rapportens angivelse)" if achieved_stated else ""
+    )
+    first = (
+        f"Af {total} mål er {achieved} nået{stated_note}, og {on_track} er på sporet. "
+        f"{behind} er bagud eller kritisk."
+    )
+    if not_achieved or partly:
+        first += f" {not_achieved} er ikke opnået og {partly} delvist opnået efter det angivne."
+    if without:
+        first += (
+            f" De sidste {without} kan ikke opgøres endnu: de er ikke målbare, har intet "
+            "måltal eller mangler status."
+        )
+    sentences = [first]
     if overview.latest_score is not None and overview.latest_score.mean is not None:
         score = f"{overview.latest_score.mean:.1f}".replace(".", ",")
         sentences.append(

@@ -53,6 +53,11 @@ class TargetRow:
         return snap.category if snap else str(AttainmentSnapshot.Category.NO_STATUS)
 
     @property
+    def category_label(self) -> str:
+        """The category as shown: one that follows a stated figure says so."""
+        return self.snapshot.category_label if self.snapshot else self.category
+
+    @property
     def category_rank(self) -> int:
         """Best first: Opnået, På sporet, Bagud, Kritisk, then those without a figure."""
         return AttainmentSnapshot.Category.values.index(self.category)

@@ -8,7 +8,7 @@ from django.utils.timezone import localtime
 from django_tables2.rows import BoundRow
 
 from evaluations.dashboards import CATEGORY_ICONS
-from jobvaekst.numbers import format_percent
+from jobvaekst.numbers import format_number, format_percent
 
 from .selectors import TargetRow
 
@@ -118,12 +118,17 @@ class TargetTable(tables.Table):
 
     def render_attainment(self, record: TargetRow) -> str:
         snap = record.snapshot
-        if snap.percent is None:
+        distance = (snap.inputs or {}).get("distance")
+        if snap.percent is None and distance is not None:
+            # A ceiling is met or not, never a percentage: show how far from it.
+            side = "over" if distance > 0 else "under"
+            text = f"{format_number(abs(distance))} {side} loftet"
+        elif snap.percent is None:
             text = "Ikke målbart" if snap.category == "Ikke målbart" else "–"
         else:
             text = format_percent(snap.percent)
             if snap.percent_high is not None:
-                text = f"{text} (øvre mål: {format_percent(snap.percent_high)})"
+                text = f"{text} (strækmål: {format_percent(snap.percent_high)})"
             if snap.basis == "vurderet":
                 text = f"{text} (vurderet)"
         parts = [format_html("{}", text)]
@@ -145,7 +150,7 @@ class TargetTable(tables.Table):
             '<span class="category cat-{}"><span aria-hidden="true">{}</span> {}</span>',
             slugify(value),
             CATEGORY_ICONS.get(value, ""),
-            value,
+            record.category_label,
         )
 
     # --- Export: the shown text, without HTML -----------------------------------------
@@ -161,8 +166,8 @@ class TargetTable(tables.Table):
             return "–"
         return strip_tags(self.render_attainment(record))
 
-    def value_category(self, value: str) -> str:
-        return value
+    def value_category(self, record: TargetRow) -> str:
+        return record.category_label
 
     def value_title(self, record: TargetRow, value: str) -> str:
         return strip_tags(self.render_title(record, value))

@@ -60,7 +60,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "n_shown": len(table.rows),
         "rows": rows,
         "levels": dashboards.level_figures(
-            [(r.target.level, r.snapshot.percent if r.snapshot else None) for r in rows]
+            dashboards.level_input(r.target.level, r.snapshot) for r in rows
         ),
         "categories": dashboards.category_counts([r.category for r in rows]),
         "n_pending": sum(1 for r in rows if r.snapshot and r.snapshot.pending_approval),

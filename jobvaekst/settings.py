@@ -366,12 +366,27 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Goal attainment ------------------------------------------------------------------
-# Points below the expected attainment that still count as "På sporet", and from which
-# a target is "Kritisk"; and how far a stated figure may be from the computed one before
-# the target is flagged (DOMAIN.md: 5 points).
-ATTAINMENT_ON_TRACK_TOLERANCE = env_float("ATTAINMENT_ON_TRACK_TOLERANCE", 10.0)
-ATTAINMENT_CRITICAL_GAP = env_float("ATTAINMENT_CRITICAL_GAP", 30.0)
+# A target is "På sporet" when its attainment reaches this share (in %) of the attainment
+# expected by then, and "Kritisk" below the second share: ratios, not points, so 3 of 60
+# placements due (5 % of what was expected) is "Kritisk". And how far a stated figure may
+# be from the computed one before the target is flagged (DOMAIN.md: 5 points).
+for _renamed in ("ATTAINMENT_ON_TRACK_TOLERANCE", "ATTAINMENT_CRITICAL_GAP"):
+    if os.environ.get(_renamed):
+        raise ImproperlyConfigured(
+            f"{_renamed} findes ikke længere: kategorierne måles nu som andel af den "
+            "forventede målopnåelse. Brug ATTAINMENT_ON_TRACK_SHARE og "
+            "ATTAINMENT_CRITICAL_SHARE (i procent af det forventede)."
+        )
+ATTAINMENT_ON_TRACK_SHARE = env_float("ATTAINMENT_ON_TRACK_SHARE", 90.0)
+ATTAINMENT_CRITICAL_SHARE = env_float("ATTAINMENT_CRITICAL_SHARE", 50.0)
+if not 0 <= ATTAINMENT_CRITICAL_SHARE <= ATTAINMENT_ON_TRACK_SHARE <= 100:
+    raise ImproperlyConfigured(
+        "Tærsklerne skal opfylde 0 ≤ ATTAINMENT_CRITICAL_SHARE ≤ ATTAINMENT_ON_TRACK_SHARE "
+        f"≤ 100 (fik {ATTAINMENT_CRITICAL_SHARE} og {ATTAINMENT_ON_TRACK_SHARE})."
+    )
 ATTAINMENT_DISCREPANCY_POINTS = env_float("ATTAINMENT_DISCREPANCY_POINTS", 5.0)
+if ATTAINMENT_DISCREPANCY_POINTS < 0:
+    raise ImproperlyConfigured("ATTAINMENT_DISCREPANCY_POINTS kan ikke være negativ.")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -67,18 +67,25 @@ def test_the_overview_shows_the_mid_term_figures_per_level_category_and_score(cl
     client.force_login(users.baggrundsgruppe)
     page = text(client.get(OVERVIEW))
     assert "Status pr. runde 2018-2 (mar.–apr. 2018)" in page
-    # Capped means with their counts (DOMAIN: 1,25 + 100 + 100 (vurderet) + 50 over 4).
-    assert "Aktivitet 62,8 % (4 af 11 mål med tal)" in page
-    assert "Output 100 % (1 af 7 mål med tal)" in page
-    assert "Effekt 0 % (1 af 9 mål med tal)" in page
+    # Capped means with their counts and what they rest on (DOMAIN: 1,25 + 100 + 100
+    # (vurderet) + 50 over 4); the figures the report only stated stand beside them.
+    assert "Aktivitet 62,8 % (4 af 11 mål med tal: 3 beregnede, 1 vurderet)" in page
+    assert (
+        "Angivet i rapporten for 6 mål uden tal i gennemsnittet: "
+        "50–70 % (skøn) · 0 % · 100 % · 0 % · 0 % · 100 %"
+    ) in page
+    assert "Output 100 % (1 af 7 mål med tal: 1 beregnet)" in page
+    assert "Effekt 0 % (1 af 9 mål med tal: 1 beregnet)" in page
     for category, count in [
-        ("Opnået", 3),
+        ("Opnået", 6),
         ("På sporet", 1),
-        ("Bagud", 1),
-        ("Kritisk", 1),
+        ("Bagud", 0),
+        ("Kritisk", 2),
+        ("Delvist opnået", 1),
+        ("Ikke opnået", 8),
         ("Ikke målbart", 3),
-        ("Intet måltal", 6),
-        ("Ingen status", 12),
+        ("Intet måltal", 1),
+        ("Ingen status", 5),
     ]:
         assert f"{category}: {count}" in page
     # The 2018 assessment: one surviving score (4) and the stated overall 3.
@@ -96,8 +103,8 @@ def test_each_card_links_to_its_initiative_page_with_its_own_figures(client, use
         assert f'href="/initiativer/{slug}/"' in html
     page = text(response)
     card = page[page.index("1. Industri og byggeri") : page.index("2. Kongresturisme")]
-    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in card  # Eksportpilot 3 of 240
-    assert "Kritisk: 1" in card
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal: 1 beregnet)" in card  # Eksportpilot 3 of 240
+    assert "Kritisk: 2" in card  # 3 placements of 60 due, and 0 of 21 new jobs
     assert "Udvikling: 0,6 % i 2018-2 (2 mål med tal)" in card
 
 
@@ -121,11 +128,11 @@ def test_a_later_round_is_the_default_and_the_mid_term_round_can_still_be_chosen
     client.force_login(users.baggrundsgruppe)
     now = text(client.get(OVERVIEW))
     assert "Status pr. runde 2018-3" in now
-    assert "Aktivitet 12,5 % (1 af 2 mål med tal)" in now  # 30 of 240
+    assert "Aktivitet 12,5 % (1 af 2 mål med tal: 1 beregnet)" in now  # 30 of 240
     then = text(client.get(OVERVIEW, {"runde": "2018-2"}))
     assert "Du ser tallene, som de stod i runde 2018-2" in then
-    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in then
-    assert "Aktivitet 62,8 % (4 af 11 mål med tal)" in then
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal: 1 beregnet)" in then
+    assert "Aktivitet 62,8 % (4 af 11 mål med tal: 3 beregnede, 1 vurderet)" in then
     detail_then = text(client.get("/initiativer/industri-og-byggeri/", {"runde": "2018-2"}))
     assert "1,25 %" in detail_then and "12,5 %" not in detail_then
     detail_now = text(client.get("/initiativer/industri-og-byggeri/"))
@@ -137,7 +144,7 @@ def test_a_submitted_but_unapproved_figure_shows_as_pending(client, users):
     client.force_login(users.baggrundsgruppe)
     page = text(client.get(OVERVIEW))
     assert "1 afventer godkendelse" in page
-    assert "Aktivitet 1,3 % (1 af 2 mål med tal)" in page  # only approved figures count
+    assert "Aktivitet 1,3 % (1 af 2 mål med tal: 1 beregnet)" in page  # only approved count
     detail = text(client.get("/initiativer/industri-og-byggeri/"))
     assert "afventer godkendelse" in detail
 
@@ -224,13 +231,14 @@ def test_the_targets_table_filters_by_category_and_level(client, users):
     client.force_login(users.baggrundsgruppe)
     assert len(table_rows(client.get(SMAJOBS))) == 5
     achieved = table_rows(client.get(SMAJOBS, {"kategori": "Opnået"}))
-    assert [r[1] for r in achieved] == [
-        "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling",
-        "Antal jobcentermedarbejdere, der har opnået nye kompetencer",
+    assert [(r[1], r[7]) for r in achieved] == [
+        ("Antal jobcentermedarbejdere, der deltager i kompetenceudvikling", "Opnået"),
+        ("Antal nye småjobs (Jobcenter Aalborg + Business Aalborg)", "Opnået (angivet)"),
+        ("Antal jobcentermedarbejdere, der har opnået nye kompetencer", "Opnået"),
     ]
     outputs = table_rows(client.get(SMAJOBS, {"niveau": "output", "kategori": "Ingen status"}))
-    assert len(outputs) == 2 and all(r[0] == "Output" for r in outputs)
-    assert "Viser 2 af 5 mål" in text(
+    assert len(outputs) == 1 and all(r[0] == "Output" for r in outputs)
+    assert "Viser 1 af 5 mål" in text(
         client.get(SMAJOBS, {"niveau": "output", "kategori": "Ingen status"})
     )
     none = client.get(SMAJOBS, {"kategori": "Kritisk"})

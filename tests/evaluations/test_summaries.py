@@ -85,7 +85,13 @@ def test_the_programme_pdf_names_the_initiatives_figures_and_round(client, users
     for name in FIVE:
         assert name in words
     assert "Jobvækstpakken – statusopsamling, runde 2018-2" in words
-    assert "Af 27 mål er 3 nået, og 1 er på sporet. 2 er bagud eller kritisk." in words
+    assert (
+        "Af 27 mål er 6 nået (3 af dem efter rapportens angivelse), og 1 er på sporet. "
+        "2 er bagud eller kritisk. 8 er ikke opnået og 1 delvist opnået efter det angivne. "
+        "De sidste 9 kan ikke opgøres endnu"
+    ) in words
+    assert "Ikke opnået (angivet)" in words  # the congress rows, as the report states them
+    assert "angivet uden tal i gennemsnittet" in words  # beside each level average
     assert "375 % (over mål)" in words  # Småjobs staff, 60 of 16
     assert "1,25 %" in words  # Eksportpilot, 3 of 240
     assert "4,0 (1 af 6 parametre scoret)" in words
