@@ -1,6 +1,7 @@
 """Forms only validate: they turn what was typed into typed values, with Danish messages.
 
-Numbers are read the Danish way (1.234,5) through Django's localized fields.
+Numbers are read the Danish way (1.234,5) by the one parser in :mod:`jobvaekst.numbers`
+and shown the way it reads them back, so a form saved unchanged changes nothing.
 """
 
 from __future__ import annotations
@@ -8,15 +9,53 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from jobvaekst.numbers import format_decimal, format_phases, parse_number, parse_phases
 
 from . import services
-from .models import StatusUpdate, Target
+from .models import StatusUpdate, Target, target_phase_errors
 
 NUMBER_MESSAGES = {
     "invalid": "Skriv et tal, f.eks. 12 eller 1.234,5.",
     "max_digits": "Tallet har for mange cifre.",
     "max_decimal_places": "Brug højst to decimaler.",
 }
+
+
+class DanishDecimalField(forms.DecimalField):
+    """A decimal typed and shown the Danish way, through :func:`parse_number`.
+
+    Django's localized DecimalField reads "12.5" as 12,5 but "1.750" as 1750, and shows
+    values in the active language; this field has one rule for every form (a point only
+    groups thousands) and always shows what that rule reads back ("1.234,5").
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.pop("localize", None)  # the display is Danish whatever the language
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return Decimal(value)
+        try:
+            return parse_number(str(value))
+        except ValidationError as exc:
+            if exc.code == "invalid":  # the field's own wording for plain nonsense
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return format_decimal(value)
+        return value
 
 
 class ReportForm(forms.Form):
@@ -30,10 +69,9 @@ class ReportForm(forms.Form):
     next_steps = forms.CharField(
         label="Næste skridt", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    budget_spent = forms.DecimalField(
+    budget_spent = DanishDecimalField(
         label="Forbrugt budget i perioden (kr.)",
         required=False,
-        localize=True,
         max_digits=14,
         decimal_places=2,
         min_value=0,
@@ -44,10 +82,9 @@ class ReportForm(forms.Form):
 class TargetStatusForm(forms.Form):
     """One target's line in the status form."""
 
-    value = forms.DecimalField(
+    value = DanishDecimalField(
         label="Værdi",
         required=False,
-        localize=True,
         max_digits=14,
         decimal_places=2,
         error_messages=NUMBER_MESSAGES,
@@ -116,13 +153,39 @@ class ReviewForm(forms.Form):
     )
 
 
-class TargetForm(forms.ModelForm):
-    """A target's definition. Phases are typed as "2017:30; 2018:80"."""
+class PhasesField(forms.CharField):
+    """Phases typed as "2017: 30; 2018: 12,5", read by :func:`parse_phases` into
+    ``[(year, value), …]`` and shown by :func:`format_phases` as it reads them back."""
 
-    phases_text = forms.CharField(
-        label="Faser (år:værdi; …)",
+    def to_python(self, value) -> list[tuple[int, Decimal]]:
+        if isinstance(value, (list, tuple)):
+            return sorted(value)
+        return parse_phases(super().to_python(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return format_phases(value)
+        return value
+
+    def has_changed(self, initial, data) -> bool:
+        # The same phases written differently ("2017:30" for "2017: 30") are no change,
+        # so they need no reason.
+        try:
+            return self.to_python(initial or "") != self.to_python(data or "")
+        except ValidationError:
+            return True
+
+
+class TargetForm(forms.ModelForm):
+    """A target's definition. Phases are typed as "2017: 30; 2018: 80"."""
+
+    phases_text = PhasesField(
+        label="Faser (år: værdi; …)",
         required=False,
-        help_text="F.eks. 2017:30; 2018:80. Tomt: ingen faser.",
+        help_text=(
+            "F.eks. 2017: 30; 2018: 12,5. Faserne lægges til basis; udfyldes målværdi (fra) "
+            "også, skal den være basis + faserne. Tomt: ingen faser."
+        ),
     )
     reason = forms.CharField(
         label="Begrundelse for ændringen",
@@ -156,7 +219,10 @@ class TargetForm(forms.ModelForm):
             "horizon",
             "measurable",
         ]
-        localized_fields = ["baseline_low", "baseline_high", "target_low", "target_high"]
+        field_classes = {
+            name: DanishDecimalField
+            for name in ("baseline_low", "baseline_high", "target_low", "target_high")
+        }
         widgets = {"definition": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, needs_reason: bool, **kwargs) -> None:
@@ -168,33 +234,10 @@ class TargetForm(forms.ModelForm):
             self.fields[name].error_messages["invalid"] = "Skriv datoen som dd.mm.åååå."
         for name in ("baseline_low", "baseline_high", "target_low", "target_high"):
             self.fields[name].error_messages.update(NUMBER_MESSAGES)
-        if self.instance.pk and not self.is_bound:
-            self.initial["phases_text"] = "; ".join(
-                f"{p.year}:{p.value.normalize():f}" for p in self.instance.phases.all()
-            )
-
-    def clean_phases_text(self) -> list[tuple[int, Decimal]]:
-        text = self.cleaned_data["phases_text"].strip()
-        phases: list[tuple[int, Decimal]] = []
-        if not text:
-            return phases
-        for part in text.split(";"):
-            year, sep, value = part.strip().partition(":")
-            try:
-                parsed = (int(year), Decimal(value.strip().replace(".", "").replace(",", ".")))
-            except (ValueError, ArithmeticError):
-                raise forms.ValidationError(
-                    f"»{part.strip()}« er ikke en fase; skriv år:værdi, f.eks. 2017:30."
-                ) from None
-            if not sep or parsed[1] < 0:
-                raise forms.ValidationError(
-                    f"»{part.strip()}« er ikke en fase; skriv år:værdi, værdien 0 eller mere."
-                )
-            phases.append(parsed)
-        years = [y for y, _ in phases]
-        if len(set(years)) != len(years):
-            raise forms.ValidationError("Hvert år må kun have én fase.")
-        return sorted(phases)
+        if self.instance.pk:
+            # Shown as the field reads it back, so saving unchanged changes nothing; also
+            # when bound, so has_changed() compares with the stored phases.
+            self.initial["phases_text"] = [(p.year, p.value) for p in self.instance.phases.all()]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -208,6 +251,25 @@ class TargetForm(forms.ModelForm):
             self.add_error(
                 "baseline_high", "Den øvre grænse skal være mindst lige så stor som den nedre."
             )
+        numbers_ok = not any(
+            name in self.errors
+            for name in ("baseline_low", "baseline_high", "target_low", "target_high")
+        )
+        if "phases_text" in data and numbers_ok:
+            errors = target_phase_errors(
+                direction=data.get("direction", ""),
+                baseline_low=blow,
+                baseline_high=bhigh,
+                target_low=low,
+                target_high=high,
+                start_date=data.get("start_date"),
+                target_date=data.get("target_date"),
+                phases=data["phases_text"],
+            )
+            for key, messages in errors.items():
+                field = "phases_text" if key == "phases" else key
+                for message in messages:
+                    self.add_error(field if field in self.fields else NON_FIELD_ERRORS, message)
         if self.needs_reason and self.has_changed() and not (data.get("reason") or "").strip():
             self.add_error(
                 "reason",

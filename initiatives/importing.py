@@ -22,13 +22,23 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from .models import Horizon, Level, Orientation, StatusUpdate
+from jobvaekst.numbers import format_decimal, parse_number, parse_phases
+
+from .models import (
+    Horizon,
+    Level,
+    Orientation,
+    StatusUpdate,
+    target_phase_errors,
+    target_value_errors,
+)
 
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
 
@@ -92,9 +102,11 @@ GUIDE = [
     "Skabelon til import af et program i Jobvækst monitor.",
     "Arket »Mål« har ét mål pr. række; arket »Status« én status pr. mål og runde; "
     "arket »Program« er valgfrit.",
-    "Tal: skriv 1.234,5 eller 1234,5. Datoer: 31.12.2026. Runder: 2025-1 er jan.–feb. 2025.",
+    "Tal: skriv 1.234,5 eller 1234,5, med komma som decimaltegn (12.5 afvises; 1.750 er "
+    "1750). Datoer: 31.12.2026. Runder: 2025-1 er jan.–feb. 2025.",
     "niveau: aktivitet, output eller effekt. retning: stigende eller faldende.",
-    "faser: år:værdi adskilt af semikolon, fx 2025:20; 2026:40 (målet er summen).",
+    "faser: år:værdi adskilt af semikolon, fx 2025:20; 2026:40. Faserne lægges til "
+    "basisværdien; står mål_fra også, skal det være basisværdi + faserne.",
     "Et interval: mål_fra og mål_til. kumulativ, ikke_målbart, skøn, målbart: ja eller nej.",
     "orientering: vækst eller job. sigt: kort eller lang.",
     "vurdering (kun kvalitative mål): opnået, delvist opnået eller ikke opnået.",
@@ -164,8 +176,16 @@ def _cell_text(value) -> str:
         return "ja" if value else "nej"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, int):
         return str(value)
+    if isinstance(value, (float, Decimal)):
+        # A real numeric cell is taken as it is, written as the Danish parser reads it
+        # (12,5: a typed "12.5" is refused). repr() is a float's shortest exact text, so
+        # 0.1 stays 0,1; no grouping, so a number in a text column reads as typed.
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        if not number.is_finite():
+            return str(value)  # "inf", "nan": refused by the parser like typed ones
+        return format(number.normalize(), "f").replace(".", ",")
     return str(value).strip()
 
 
@@ -264,12 +284,12 @@ def _read_csv(label: str, content: bytes, problems: list[Problem]) -> list[Sheet
         problems.append(Problem(label, None, "", "Filen er ikke en tekstfil (CSV)."))
         return []
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if text.count(";") > text.count(",") else ","
+        # Only the delimiter is chosen here: csv.excel is shared by the whole process.
+        delimiter = ";" if text.count(";") > text.count(",") else ","
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         problems.append(Problem(label, None, "", f"Filen kan ikke læses som CSV: {exc}."))
         return []
@@ -279,21 +299,6 @@ def _read_csv(label: str, content: bytes, problems: list[Problem]) -> list[Sheet
 
 
 # --- Parsing cells ------------------------------------------------------------------------
-
-
-def parse_number(text: str) -> Decimal:
-    """Danish or plain: "1.234,5", "1234,5", "1234.5", "16.000" (a thousands point)."""
-    s = text.replace("\u00a0", "").replace(" ", "").replace("−", "-")
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", s):  # 1.234 or 1.234,5: Danish grouping
-        s = s.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", s):  # 1234,5
-        s = s.replace(",", ".")
-    elif not re.fullmatch(r"-?\d+(\.\d+)?", s):
-        raise ValueError(text)
-    try:
-        return Decimal(s)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
 
 
 def parse_date(text: str) -> date:
@@ -403,11 +408,11 @@ class _Row:
             return None
         try:
             value = parse_number(raw)
-        except ValueError:
-            self.error(column, f"»{raw}« er ikke et tal. Skriv fx 1.234,5 eller 1234,5.")
+        except ValidationError as exc:
+            self.error(column, exc.messages[0])
             return None
         if minimum is not None and value < minimum:
-            self.error(column, f"Må ikke være mindre end {minimum} (her {raw}).")
+            self.error(column, f"Må ikke være mindre end {format_decimal(minimum)} (her {raw}).")
         if abs(value) >= Decimal("1e12"):
             self.error(column, f"»{raw}« er for stort.")
             return None
@@ -446,33 +451,28 @@ class _Row:
 def _is_number_like(value: str) -> bool:
     try:
         parse_number(value)
-    except ValueError:
+    except ValidationError:
         return False
     return True
 
 
 def _phases(row: _Row) -> list[tuple[int, Decimal]]:
-    raw = row.cells.get("faser", "")
-    if not raw:
+    try:
+        return parse_phases(row.cells.get("faser", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            row.error("faser", message)
         return []
-    phases = []
-    for part in [p.strip() for p in raw.split(";") if p.strip()]:
-        match = re.fullmatch(r"(\d{4})\s*:\s*(.+)", part)
-        if not match:
-            row.error("faser", f"»{part}« skal skrives som år:værdi, fx 2017:30; 2018:80.")
-            continue
-        try:
-            value = parse_number(match[2])
-        except ValueError:
-            row.error("faser", f"»{match[2]}« i »{part}« er ikke et tal.")
-            continue
-        if value < 0:
-            row.error("faser", f"En fase kan ikke være negativ ({part}).")
-        phases.append((int(match[1]), value))
-    years = [y for y, _ in phases]
-    if len(years) != len(set(years)):
-        row.error("faser", "Det samme år står to gange.")
-    return sorted(phases)
+
+
+# The template's column for each field the shared target rules name.
+RULE_COLUMNS = {
+    "baseline_low": "basisværdi",
+    "baseline_high": "basisværdi_til",
+    "target_low": "mål_fra",
+    "target_high": "mål_til",
+    "phases": "faser",
+}
 
 
 def _check_columns(sheet: Sheet, problems: list[Problem]) -> bool:
@@ -530,17 +530,37 @@ def validate(sheets: dict[str, Sheet], problems: list[Problem]) -> ProgrammeIn |
             row.error("mål_til", "Et interval skal også have »mål_fra«.")
         if target_low is not None and target_high is not None and target_low > target_high:
             row.error(
-                "mål_til", f"»mål_fra« ({target_low}) er større end »mål_til« ({target_high})."
+                "mål_til",
+                f"»mål_fra« ({format_decimal(target_low)}) er større end »mål_til« "
+                f"({format_decimal(target_high)}).",
             )
         if baseline_low is not None and baseline_high is not None and baseline_low > baseline_high:
             row.error("basisværdi_til", "»basisværdi« er større end »basisværdi_til«.")
-        if phases and target_low is not None:
-            row.error("faser", "Angiv enten faser eller »mål_fra«, ikke begge.")
+        direction = row.choice("retning", DIRECTIONS, default="stigende")
+        basis = row.choice("grundlag", BASES) or ""
         target_year = row.year("målår")
         target_date = row.date("måldato") or (date(target_year, 12, 31) if target_year else None)
         start_date = row.date("startdato")
         if start_date and target_date and start_date > target_date:
             row.error("startdato", "Startdatoen ligger efter måldatoen.")
+        if direction is not None:
+            # The same rules as the target form and initiatives.services.target_save.
+            numbers = {
+                "direction": direction,
+                "baseline_low": baseline_low,
+                "baseline_high": baseline_high,
+                "target_low": target_low,
+                "target_high": target_high,
+            }
+            for rules in (
+                target_value_errors(**numbers, basis=basis),
+                target_phase_errors(
+                    **numbers, start_date=start_date, target_date=target_date, phases=phases
+                ),
+            ):
+                for key, messages in rules.items():
+                    for message in messages:
+                        row.error(RULE_COLUMNS[key], message)
         has_number = target_low is not None or bool(phases)
         unit = row.text("enhed", max_length=60)
         kind_default = (
@@ -566,9 +586,9 @@ def validate(sheets: dict[str, Sheet], problems: list[Problem]) -> ProgrammeIn |
             level=level or "",
             title=title,
             unit=unit,
-            direction=row.choice("retning", DIRECTIONS, default="stigende") or "stigende",
+            direction=direction or "stigende",
             kind=kind or "antal",
-            basis=row.choice("grundlag", BASES) or "",
+            basis=basis,
             baseline_low=baseline_low,
             baseline_high=baseline_high,
             baseline_year=row.year("basisår"),

@@ -25,9 +25,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .importing import MAX_BYTES_DEFAULT, ImportError_, Problem, parse_number
+from jobvaekst.numbers import parse_number
+
+from .importing import MAX_BYTES_DEFAULT, ImportError_, Problem
 from .models import Area, Indicator, IndicatorObservation
 
 HEADER_SEARCH_ROWS = 30  # title lines a portal may put above the header
@@ -258,8 +261,10 @@ def _value_problem(indicator: Indicator, raw: str) -> tuple[Decimal | None, str]
     text = raw.removesuffix("%").strip()
     try:
         value = parse_number(text)
-    except ValueError:
-        return None, f"Værdien »{raw}« er ikke et tal. Skriv fx 40,3 eller 1.234,5."
+    except ValidationError as exc:
+        if exc.code == "invalid":
+            return None, f"Værdien »{raw}« er ikke et tal. Skriv fx 40,3 eller 1.234,5."
+        return None, f"Værdien »{raw}«: {exc.messages[0]}"
     if abs(value) >= Decimal("1e10"):
         return None, f"Værdien »{raw}« er for stor."
     exponent = value.as_tuple().exponent

@@ -7,9 +7,12 @@ cannot get around them.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -17,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jobvaekst.numbers import format_number
+from jobvaekst.numbers import format_decimal, format_number
 
 
 class TimeStamped(models.Model):
@@ -375,9 +378,22 @@ class Target(TimeStamped):
             phases = list(self.phases.all())
         unit = f" {self.unit}" if self.unit and self.kind == self.Kind.AMOUNT else ""
         if phases:
+            # Phases are amounts of change from the baseline, in the target's direction.
             parts = [f"{format_number(p.value)} ({p.year})" for p in phases]
-            total = sum((p.value for p in phases), Decimal(0))
-            return f"{' + '.join(parts)} = {format_number(total)}{unit}"
+            change = sum((p.value for p in phases), Decimal(0))
+            base = target_baseline(self.baseline_low, self.baseline_high)
+            if self.direction == self.Direction.DECREASE:
+                start = base if base is not None else Decimal(0)
+                total = start - change
+                return (
+                    f"{format_number(start)} − {' − '.join(parts)} = {format_number(total)}{unit}"
+                )
+            if base is not None:
+                return (
+                    f"{format_number(base)} + {' + '.join(parts)} = "
+                    f"{format_number(base + change)}{unit}"
+                )
+            return f"{' + '.join(parts)} = {format_number(change)}{unit}"
         if not self.has_numeric_target:
             return self.target_text or "Intet måltal"
         target = _range(self.target_low, self.target_high)
@@ -390,11 +406,151 @@ class Target(TimeStamped):
             return f"fra {base}{base_year} til {target}{year}{unit}"
         return f"{target}{unit}"
 
+    def clean(self) -> None:
+        """The entry rules that need only this row: the target lies on the right side of
+        its baseline. The rules about phases need the phases being entered, which live in
+        their own table, so the form, :func:`~initiatives.services.target_save` and the
+        import check those with :func:`target_phase_errors`."""
+        errors = target_value_errors(
+            basis=self.basis,
+            direction=self.direction,
+            baseline_low=self.baseline_low,
+            baseline_high=self.baseline_high,
+            target_low=self.target_low,
+            target_high=self.target_high,
+        )
+        if errors:
+            raise ValidationError(errors)
+
 
 def _range(low: Decimal | None, high: Decimal | None) -> str:
     if high is None:
         return format_number(low)
     return f"{format_number(low)}–{format_number(high)}"
+
+
+# --- Entry rules shared by the target form, the services and the import -----------------
+
+
+def _decimal(value: object) -> Decimal | None:
+    # full_clean() calls clean() even when a field could not be converted: such a value
+    # already has its own error, so the rules compare only real numbers.
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        return None
+    return Decimal(value)
+
+
+def target_baseline(low: object, high: object) -> Decimal | None:
+    """B as the attainment engine reads it: the midpoint of a baseline range, the one
+    value given, or None when no baseline is given (the engine then uses 0)."""
+    low, high = _decimal(low), _decimal(high)
+    if low is not None and high is not None:
+        return (low + high) / 2
+    return low if low is not None else high
+
+
+def target_value_errors(
+    *,
+    basis: str = "",
+    direction: str,
+    baseline_low: object,
+    baseline_high: object,
+    target_low: object,
+    target_high: object,
+) -> dict[str, list[str]]:
+    """Danish messages, by field, for a target on the wrong side of its baseline.
+
+    Only when a baseline and a numeric target are given. The end compared is the lenient
+    one (nearer the baseline): an increase is refused when T_low < B, a decrease when
+    T_high (T_low for a single value) > B. T equal to B is allowed (it is qualitative).
+    A per-year target's figure is a rate, an amount of change a year, not a level, so it
+    is not compared with the baseline.
+    """
+    b = target_baseline(baseline_low, baseline_high)
+    low, high = _decimal(target_low), _decimal(target_high)
+    if b is None or low is None or basis == Target.Basis.PER_YEAR:
+        return {}
+    if direction == Target.Direction.INCREASE and low < b:
+        what = "målets nedre grænse" if high is not None else "målet"
+        return {
+            "target_low": [
+                f"Et stigende mål kan ikke ligge under basis: {what} {format_decimal(low)} er "
+                f"mindre end basis {format_decimal(b)}. Ret målet, basis eller retningen."
+            ]
+        }
+    lenient = high if high is not None else low
+    if direction == Target.Direction.DECREASE and lenient > b:
+        what = "målets øvre grænse" if high is not None else "målet"
+        return {
+            "target_high" if high is not None else "target_low": [
+                f"Et faldende mål kan ikke ligge over basis: {what} {format_decimal(lenient)} "
+                f"er større end basis {format_decimal(b)}. Ret målet, basis eller retningen."
+            ]
+        }
+    return {}
+
+
+def target_phase_errors(
+    *,
+    direction: str,
+    baseline_low: object,
+    baseline_high: object,
+    target_low: object,
+    target_high: object,
+    start_date: object,
+    target_date: object,
+    phases: Sequence[tuple[int, Decimal]],
+) -> dict[str, list[str]]:
+    """Danish messages, by field (``"phases"`` for the phases), for a phased target.
+
+    Phases are amounts of change from the baseline in the target's direction (the database
+    keeps them non-negative): T = B + Σ phases for an increase, T = B − Σ phases for a
+    decrease, B as in :func:`target_baseline` (0 when none is given). So:
+
+    - a target given with both its total and its phases ("120 forløb, 50 i 2018 og 70 i
+      2019") is accepted when T_low equals that, refused otherwise, naming both figures;
+      it is stored with both (T_low the total, plus the phases);
+    - a phased target has one total, not a range (no T_high);
+    - a decrease with phases needs a baseline to fall from;
+    - each phase's year lies within start year..target year when both dates are given.
+    """
+    if not phases:
+        return {}
+    errors: dict[str, list[str]] = {}
+    given = target_baseline(baseline_low, baseline_high)
+    b = Decimal(0) if given is None else given
+    values = [Decimal(value) for _, value in phases]
+    decrease = direction == Target.Direction.DECREASE
+    change = sum(values, Decimal(0))
+    expected = b - change if decrease else b + change
+    low, high = _decimal(target_low), _decimal(target_high)
+    if decrease and given is None:
+        errors.setdefault("phases", []).append(
+            "Et faldende mål med faser kræver en basis: faserne trækkes fra basis, så uden "
+            "en basis er der intet at falde fra."
+        )
+    if high is not None:
+        errors.setdefault("target_high", []).append(
+            "Et mål med faser har ét samlet mål: lad målværdi (til) være tom, eller fjern faserne."
+        )
+    if low is not None and low != expected:
+        named = "fasen" if len(values) == 1 else "faserne"
+        sign = "−" if decrease else "+"
+        how = "trækkes fra" if decrease else "lægges til"
+        listed = f" {sign} ".join(format_decimal(v) for v in values)
+        errors.setdefault("phases", []).append(
+            f"Målet {format_decimal(low)} stemmer ikke med basis {format_decimal(b)} {sign} "
+            f"{named} {listed} = {format_decimal(expected)}. "
+            f"Ret målet eller faserne (faserne {how} basis)."
+        )
+    if isinstance(start_date, dt.date) and isinstance(target_date, dt.date):
+        period = f"{start_date.year}–{target_date.year}"
+        for year, _ in phases:
+            if not start_date.year <= year <= target_date.year:
+                errors.setdefault("phases", []).append(
+                    f"Fasen for {year} ligger uden for målets periode {period}."
+                )
+    return errors
 
 
 class TargetPhase(TimeStamped):

@@ -16,16 +16,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from jobvaekst.numbers import format_decimal, parse_number, parse_phases
 from jobvaekst.queue import publish
 
 from . import selectors
-from .models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target, TargetPhase
+from .models import (
+    Initiative,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    Target,
+    TargetPhase,
+    target_phase_errors,
+)
 
 
 class ConflictError(Exception):
@@ -96,7 +105,8 @@ def update_errors(*, target: Target, data: UpdateInput, previous: Decimal | None
             and not data.comment.strip()
         ):
             errors["comment"] = (
-                f"Tallet er faldet fra {previous.normalize():f} til {data.value.normalize():f}, "
+                f"Tallet er faldet fra {format_decimal(previous)} til "
+                f"{format_decimal(data.value)}, "
                 "men målet tæller kumulativt. Skriv en kommentar om hvorfor."
             )
     return errors
@@ -304,18 +314,115 @@ def _notify(report: StatusReport) -> None:
     transaction.on_commit(lambda: publish(notify_report, report.pk))
 
 
+TARGET_NUMBER_FIELDS = ("baseline_low", "baseline_high", "target_low", "target_high")
+
+
+def _target_numbers_parse(target: Target) -> dict[str, list[str]]:
+    """Numbers given as text are read by the one Danish parser, as the form reads them;
+    a model field would take "12.5" as 12,5 and "1.750" as an error."""
+    errors: dict[str, list[str]] = {}
+    for name in TARGET_NUMBER_FIELDS:
+        value = getattr(target, name)
+        if isinstance(value, str):
+            try:
+                setattr(target, name, parse_number(value) if value.strip() else None)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    return errors
+
+
+def _phases_parse(phases: str | Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, Decimal]]:
+    if isinstance(phases, str):
+        try:
+            return parse_phases(phases)
+        except ValidationError as exc:
+            raise ValidationError({NON_FIELD_ERRORS: exc.messages}) from None
+    parsed = []
+    for year, value in phases:
+        if isinstance(value, str):
+            try:
+                value = parse_number(value)
+            except ValidationError as exc:
+                raise ValidationError(
+                    {NON_FIELD_ERRORS: [f"Fasen for {year}: {exc.messages[0]}"]}
+                ) from None
+        parsed.append((int(year), Decimal(value)))
+    if len({year for year, _ in parsed}) != len(parsed):
+        # as parse_phases: saving would otherwise keep the last one silently
+        raise ValidationError({NON_FIELD_ERRORS: ["Hvert år må kun have én fase."]})
+    return sorted(parsed)
+
+
+def target_rules_check(*, target: Target, phases: Sequence[tuple[int, Decimal]]) -> None:
+    """``full_clean()`` plus the rules about the phases being entered (see
+    :func:`~initiatives.models.target_phase_errors`); raises one ValidationError with
+    every message. Errors about the phases are not tied to a field (the model has none
+    for them)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        target.full_clean()
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+    for key, messages in target_phase_errors(
+        direction=target.direction,
+        baseline_low=target.baseline_low,
+        baseline_high=target.baseline_high,
+        target_low=target.target_low,
+        target_high=target.target_high,
+        start_date=target.start_date,
+        target_date=target.target_date,
+        phases=phases,
+    ).items():
+        errors.setdefault(NON_FIELD_ERRORS if key == "phases" else key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _target_unchanged(target: Target, phases: Sequence[tuple[int, Decimal]]) -> bool:
+    if target.pk is None:
+        return False
+    stored = Target.objects.filter(pk=target.pk).first()
+    if stored is None:
+        return False
+    fields = [
+        f.attname
+        for f in Target._meta.concrete_fields
+        if f.name not in ("created_at", "updated_at")
+    ]
+    if any(getattr(target, name) != getattr(stored, name) for name in fields):
+        return False
+    return [(p.year, p.value) for p in stored.phases.order_by("year")] == sorted(phases)
+
+
 @transaction.atomic
 def target_save(
-    *, target: Target, user, phases: Sequence[tuple[int, Decimal]], reason: str = ""
+    *,
+    target: Target,
+    user,
+    phases: str | Sequence[tuple[int, Decimal | str]],
+    reason: str = "",
 ) -> Target:
-    """Create or change a target; a change to a target with statuses needs a reason."""
+    """Create or change a target; a change to a target with statuses needs a reason.
+
+    ``phases`` are ``[(year, value), …]`` or text as typed ("2017: 30; 2018: 12,5");
+    number fields of ``target`` given as text ("1.750") are read the Danish way. A total
+    given with phases must equal basis + the phases (both are stored).
+    """
     _check(user, "initiatives.manage_targets", target.initiative)
+    errors = _target_numbers_parse(target)
+    if errors:
+        raise ValidationError(errors)
+    phases = _phases_parse(phases)
+    target_rules_check(target=target, phases=phases)
+    if _target_unchanged(target, phases):
+        # Saved as it was shown: nothing to write, so no history row, no recompute and no
+        # reason needed.
+        return target
     has_updates = target.pk is not None and target.updates.exists()
     if has_updates and not reason.strip():
         raise ValidationError(
             {"reason": "Målet har allerede statusopdateringer. Skriv, hvorfor det ændres."}
         )
-    target.full_clean()
     target._history_user = user
     target._change_reason = reason.strip() or ("Oprettet" if target.pk is None else "")
     target.save()
@@ -516,6 +623,22 @@ def programme_import(data, *, user=None) -> ImportResult:
             target.order = order
             target._change_reason = "Importeret fra regneark"
             target.full_clean(exclude=["initiative", "sub_initiative", "responsible"])
+            # importing.validate() has checked these with the row and column; data that
+            # skipped it meets the same rules here.
+            phase_errors = target_phase_errors(
+                direction=target.direction,
+                baseline_low=target.baseline_low,
+                baseline_high=target.baseline_high,
+                target_low=target.target_low,
+                target_high=target.target_high,
+                start_date=target.start_date,
+                target_date=target.target_date,
+                phases=t.phases,
+            )
+            if phase_errors:
+                raise ValidationError(
+                    [f"{t.title}: {m}" for messages in phase_errors.values() for m in messages]
+                )
             target.save()
             if [(p.year, p.value) for p in target.phases.order_by("year")] != t.phases:
                 target.phases.all().delete()

@@ -11,12 +11,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluations.models import Assessment, Edition, ImplementationParameter
 from initiatives import importing
 from initiatives.models import StatusReport, Target
+from jobvaekst.numbers import parse_number
 
 from .base import open_round_2018_3
 
@@ -34,8 +36,8 @@ SETTINGS = settings(
 
 def _not_a_number(text: str) -> bool:
     try:
-        importing.parse_number(text.strip())
-    except ValueError:
+        parse_number(text.strip())
+    except ValidationError:
         return True
     return False
 
@@ -44,7 +46,9 @@ def _form_rejects(text: str) -> bool:
     """Would a form's number field (Danish, 14 digits, 2 decimals) refuse this text?"""
     from django import forms
 
-    field = forms.DecimalField(localize=True, max_digits=14, decimal_places=2)
+    from initiatives.forms import DanishDecimalField
+
+    field = DanishDecimalField(max_digits=14, decimal_places=2)
     try:
         field.clean(text)
     except forms.ValidationError:
@@ -337,6 +341,6 @@ def _phase_ok(text: str) -> bool:
     if not match:
         return False
     try:
-        return importing.parse_number(match[2]) >= Decimal(0)
-    except ValueError:
+        return parse_number(match[2]) >= Decimal(0)
+    except ValidationError:
         return False
