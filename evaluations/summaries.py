@@ -40,6 +40,7 @@ from .dashboards import (
 )
 from .indicators import IndicatorRow, Point, indicator_attainment, national_gap
 from .models import Edition
+from .scoring import snapshot_headline
 
 logger = logging.getLogger("jobvaekst.summaries")
 
@@ -148,13 +149,11 @@ def plain_language(rows: list[TargetRow], overview: Overview, n_initiatives: int
             "måltal eller mangler status."
         )
     sentences = [first]
-    if overview.latest_score is not None and overview.latest_score.mean is not None:
-        score = f"{overview.latest_score.mean:.1f}".replace(".", ",")
-        sentences.append(
-            f"Implementeringen er senest vurderet til {score} på en skala fra 1 til 5 "
-            f"({overview.latest_score.n_scored} af {overview.latest_score.n_parameters} "
-            "parametre scoret)."
-        )
+    latest = overview.latest_score
+    if latest is not None:
+        # The headline rule (scoring.score_headline): the stated overall, else a mean of all
+        # parameters; a partial mean is told with its count, never as the score.
+        sentences.append(snapshot_headline(latest).sentence)
     if n_initiatives > 1:
         sentences.append(
             f"{overview.n_approved} af {overview.n_initiatives} indsatsområder har en godkendt "

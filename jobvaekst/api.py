@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from evaluations.indicators import IndicatorRow, indicator_row, ordered_observations
 from evaluations.models import Assessment, AttainmentSnapshot, ParameterScore, ScoreSnapshot
+from evaluations.scoring import MEAN, STATED, Headline, snapshot_headline
 from initiatives.access import programmes_for_user
 from initiatives.models import (
     Area,
@@ -218,15 +219,82 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["parameter", "initiative", "score", "justification"]
 
 
-class ScoreSummarySerializer(serializers.ModelSerializer):
+HEADLINE_FIELDS = ["headline", "headline_basis", "headline_text", "headline_label", "mean_text"]
+
+
+class HeadlineFields(serializers.Serializer):
+    # The headline implementation score by the pages' one rule (scoring.score_headline),
+    # beside the stored figures, which stay as they were for existing clients.
+
+    headline = serializers.SerializerMethodField(
+        help_text="Den samlede score: den angivne, ellers gennemsnittet, når alle parametre er "
+        "scoret; tom uden samlet score. Aldrig et gennemsnit af færre parametre."
+    )
+    headline_basis = serializers.SerializerMethodField(
+        help_text="»angivet« (vurderingens egen samlede score), »gennemsnit« (alle parametre "
+        "scoret) eller tom."
+    )
+    headline_text = serializers.SerializerMethodField(
+        help_text="Som vist: »3,0« eller »Ikke samlet vurderet«."
+    )
+    headline_label = serializers.SerializerMethodField(
+        help_text="Hvad scoren er: »angivet samlet score i vurderingen: …« eller »gennemsnit af "
+        "6 af 6 parametre«."
+    )
+    mean_text = serializers.SerializerMethodField(
+        help_text="Gennemsnittet med sit antal, når det ikke er den samlede score: »gennemsnit "
+        "af 1 af 6 parametre: 4,0«."
+    )
+
+    def score_headline(self, obj) -> Headline | None:
+        raise NotImplementedError
+
+    @extend_schema_field({"type": "number", "format": "double", "nullable": True})
+    def get_headline(self, obj) -> float | None:
+        h = self.score_headline(obj)
+        return h.value if h else None
+
+    @extend_schema_field({"type": "string", "enum": [STATED, MEAN, None], "nullable": True})
+    def get_headline_basis(self, obj) -> str | None:
+        h = self.score_headline(obj)
+        return h.basis if h else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_headline_text(self, obj) -> str | None:
+        h = self.score_headline(obj)
+        return h.text if h else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_headline_label(self, obj) -> str | None:
+        h = self.score_headline(obj)
+        return h.label if h else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_mean_text(self, obj) -> str | None:
+        h = self.score_headline(obj)
+        return h.mean_text if h else None
+
+
+class ScoreSummarySerializer(HeadlineFields, serializers.ModelSerializer):
     initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = ScoreSnapshot
-        fields = ["initiative", "mean", "n_scored", "n_parameters", "stated_overall"]
+        fields = [
+            "initiative",
+            "mean",
+            "n_scored",
+            "n_parameters",
+            "stated_overall",
+            *HEADLINE_FIELDS,
+        ]
+
+    def score_headline(self, obj: ScoreSnapshot) -> Headline:
+        # The prefetch of an assessment's snapshots sets their assessment: no query.
+        return snapshot_headline(obj)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(HeadlineFields, serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     scores = ScoreSerializer(many=True, read_only=True)
     summaries = ScoreSummarySerializer(source="snapshots", many=True, read_only=True)
@@ -244,7 +312,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "stated_overall_text",
             "scores",
             "summaries",
+            *HEADLINE_FIELDS,
         ]
+
+    def score_headline(self, obj: Assessment) -> Headline | None:
+        """The programme's headline; empty until its score has been computed."""
+        # From the prefetched snapshots (filtering the queryset would be a query each).
+        programme = next((s for s in obj.snapshots.all() if s.initiative_id is None), None)
+        return snapshot_headline(programme) if programme else None
 
 
 class IndicatorObservationSerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from jobvaekst.numbers import format_number, format_percent
 
 from .. import charts
 from ..dashboards import CATEGORY_ICONS
+from ..scoring import Headline, snapshot_headline
 
 register = template.Library()
 
@@ -63,6 +64,12 @@ def score(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:.1f}".replace(".", ",")
+
+
+@register.filter
+def headline(snapshot) -> Headline | None:
+    """A ``ScoreSnapshot``'s headline (``evaluations.scoring.score_headline``); None → None."""
+    return None if snapshot is None else snapshot_headline(snapshot)
 
 
 def _escaped_json(value) -> str:

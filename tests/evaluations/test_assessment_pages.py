@@ -32,8 +32,8 @@ def test_the_2018_assessment_is_listed_with_how_many_were_scored(client, users):
     assert client.get("/vurderinger/").url == LIST
     page = client.get(LIST).content.decode()
     assert "Midtvejsevaluering af Jobvækstpakken" in page
-    assert "(1 af 6 parametre scoret)" in page
-    assert "angivet samlet score 3" in page
+    assert "gennemsnit af 1 af 6 parametre: 4,0" in page
+    assert "3,0 (angivet samlet score i vurderingen: tilfredsstillende" in page
     assert page.count("<td>Ikke scoret</td>") == 5
     assert "Registrér en ny vurdering" not in page
 
