@@ -13,10 +13,11 @@ each shape):
 - **B** is the midpoint of a baseline range, the one baseline given, else 0 — except for a
   decrease, where no baseline makes the target a *ceiling* (below).
 - **T**:
-  - phases are increments over the baseline: T = B + Σ phases;
-  - a per-year rate (basis "pr_aar") is an increment a year: cumulative, T = B + rate ×
+  - phases are changes from the baseline in the target's direction (stored non-negative):
+    T = B + Σ phases for an increase, T = B − Σ phases for a decrease;
+  - a per-year rate (basis "pr_aar") is such a change a year: cumulative, T = B ± rate ×
     calendar years of the period; not cumulative, each year's figure is compared with that
-    year's amount, T = B + rate;
+    year's amount, T = B ± rate (a range of rates is lenient at its low end);
   - otherwise T is the target given; a range's headline is its *lenient* end, the end
     nearer the baseline (the low end of an increase, the high end of a decrease), and the
     other end is the *stretch* figure (``target_high`` / ``percent_high``).
@@ -312,7 +313,6 @@ def _shape(spec: TargetSpec) -> _Shape:
     decrease = _is_decrease(spec.direction)
     phases = tuple((int(y), v) for y, v0 in spec.phases if (v := _num(v0)) is not None)
     low, high = _num(spec.target_low), _num(spec.target_high)
-    lenient, stretch = _ends(low, high, decrease)
     has_baseline = _num(spec.baseline_low) is not None or _num(spec.baseline_high) is not None
     per_year = _is_per_year(spec.basis) and not phases
     dates_known = spec.start_date is not None and spec.target_date is not None
@@ -328,8 +328,8 @@ def _shape(spec: TargetSpec) -> _Shape:
         phases=phases,
         per_year=per_year,
         cumulative_rate=cumulative_rate,
-        rate=lenient if per_year else None,
-        rate_stretch=stretch if per_year else None,
+        rate=(low if low is not None else high) if per_year else None,
+        rate_stretch=high if per_year and low is not None else None,
         years=years if cumulative_rate else None,
         dates_known=dates_known,
     )
@@ -352,31 +352,26 @@ def _expected_rule(shape: _Shape, rule: str, computable: bool) -> str | None:
     return "lineaer" if shape.dates_known else None
 
 
-def _ends(low: float | None, high: float | None, decrease: bool) -> tuple[float | None, ...]:
-    """(lenient, stretch) ends of a target range: the lenient end is nearer the baseline."""
-    if decrease:
-        return (high, low) if high is not None else (low, None)
-    return (low, high) if low is not None else (high, None)
-
-
 def _target_text(shape: _Shape, spec: TargetSpec, b: float, t: float | None) -> list[str]:
-    """The B and T parts of a formula."""
+    """The B and T parts of a formula. Phases and rates are changes from B in the target's
+    direction: added for an increase, subtracted for a decrease."""
     parts = []
     low, high = _num(spec.baseline_low), _num(spec.baseline_high)
     if low is not None and high is not None:
         parts.append(f"B = ({_fmt(low)} + {_fmt(high)}) / 2 = {_fmt(b)}")
     if t is None:
         return parts
-    plus_b = f"{_fmt(b)} + " if b != 0 else ""
+    sign = " − " if shape.decrease else " + "
+    # "T = 30 + 80 = 110" with no baseline; "T = 70 + 30 + 80 = 180", "T = 100 − 30 = 70".
+    start = f"{_fmt(b)}{sign}" if b != 0 or shape.decrease else ""
     if shape.phases:
-        phases = " + ".join(_fmt(v) for _, v in shape.phases)
-        parts.append(f"T = {plus_b}{phases} = {_fmt(t)}" if b != 0 else f"T = {phases} = {_fmt(t)}")
+        parts.append(f"T = {start}{sign.join(_fmt(v) for _, v in shape.phases)} = {_fmt(t)}")
     elif shape.cumulative_rate and shape.rate is not None:
-        parts.append(f"T = {plus_b}{_fmt(shape.rate)} × {shape.years} år = {_fmt(t)}")
+        parts.append(f"T = {start}{_fmt(shape.rate)} × {shape.years} år = {_fmt(t)}")
     elif shape.per_year and shape.rate is not None:
-        total = f" = {_fmt(t)}" if b != 0 else ""
+        total = f" = {_fmt(t)}" if start else ""
         parts.append(
-            f"T = {plus_b}{_fmt(shape.rate)}{total} pr. år "
+            f"T = {start}{_fmt(shape.rate)}{total} pr. år "
             "(årets tal mod årets mål, ikke kumulativt)"
         )
     return parts
@@ -460,7 +455,12 @@ def _explanation_shared(spec: TargetSpec, shape: _Shape, th: Thresholds) -> dict
         "baseline_high": _num(spec.baseline_high),
         "target_low": _num(spec.target_low),
         "target_high": _num(spec.target_high),
-        "headline_end": "høj" if shape.decrease and _num(spec.target_high) is not None else "lav",
+        # Which end of a range the headline is against (a rate: the smaller change).
+        "headline_end": (
+            "høj"
+            if shape.decrease and not shape.per_year and _num(spec.target_high) is not None
+            else "lav"
+        ),
         "years": shape.years,
         "phases": [[y, v] for y, v in shape.phases],
         "start": _iso(spec.start_date),
@@ -902,8 +902,11 @@ def attainment_batch(
         has_tl, has_th = ~np.isnan(tl), ~np.isnan(th_)
         lenient = np.where(decrease, np.where(has_th, th_, tl), np.where(has_tl, tl, th_))
         stretch = np.where(has_tl & has_th, np.where(decrease, tl, th_), np.nan)
+        # Phases and yearly rates are amounts of change from B in the target's direction
+        # (stored non-negative): added for an increase, subtracted for a decrease.
+        sign = np.where(decrease, -1.0, 1.0)
 
-        # Phases: increments over B, each due on 31 December of its year.
+        # Phases, each due on 31 December of its year.
         phase_row, phase_year, phase_value = _flatten(
             frame["phases"].to_numpy(dtype=object), dates=False
         )
@@ -920,7 +923,10 @@ def attainment_batch(
         )
         phase_due = _running_sum(phase_values, due_mask)
 
-        # A per-year rate: an increment a year, as a running total or year by year.
+        # A per-year rate: a change a year, as a running total or year by year. A range of
+        # rates is lenient at its smaller change, the low end, in either direction.
+        rate = np.where(has_tl, tl, th_)
+        rate_stretch = np.where(has_tl & has_th, th_, np.nan)
         per_year = _map_strings(frame["spec_basis"], _is_per_year, bool) & ~has_phases
         cumulative_rate = per_year & flag("spec_cumulative")
         single_year = per_year & ~cumulative_rate
@@ -929,11 +935,11 @@ def attainment_batch(
 
         t = np.where(
             has_phases,
-            b + phase_total,
+            b + sign * phase_total,
             np.where(
                 cumulative_rate,
-                np.where(years_ok, b + lenient * years, np.nan),
-                np.where(single_year, b + lenient, lenient),
+                np.where(years_ok, b + sign * rate * years, np.nan),
+                np.where(single_year, b + sign * rate, lenient),
             ),
         )
         t_high = np.where(
@@ -941,8 +947,8 @@ def attainment_batch(
             np.nan,
             np.where(
                 cumulative_rate,
-                np.where(years_ok, b + stretch * years, np.nan),
-                np.where(single_year, b + stretch, stretch),
+                np.where(years_ok, b + sign * rate_stretch * years, np.nan),
+                np.where(single_year, b + sign * rate_stretch, stretch),
             ),
         )
         has_t = ~np.isnan(t)
@@ -1003,7 +1009,11 @@ def attainment_batch(
             computable & share_known,
             np.select(
                 [has_phases, cumulative_rate, single_year],
-                [b + phase_due, b + lenient * complete, b + lenient * year_share],
+                [
+                    b + sign * phase_due,
+                    b + sign * rate * complete,
+                    b + sign * rate * year_share,
+                ],
                 b + period_share * (t - b),
             ),
             np.nan,

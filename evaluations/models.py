@@ -210,7 +210,9 @@ class AttainmentSnapshot(TimeStamped):
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     baseline = models.FloatField(_("basisværdi brugt"), null=True, blank=True)
     target_value = models.FloatField(_("målværdi brugt"), null=True, blank=True)
-    target_high = models.FloatField(_("strækmål brugt (den anden ende af et interval)"), null=True, blank=True)
+    target_high = models.FloatField(
+        _("strækmål brugt (den anden ende af et interval)"), null=True, blank=True
+    )
     actual = models.FloatField(_("faktisk værdi"), null=True, blank=True)
     stated_low = models.FloatField(_("angivet % (fra)"), null=True, blank=True)
     stated_high = models.FloatField(_("angivet % (til)"), null=True, blank=True)

@@ -833,6 +833,20 @@ def test_a_yearly_rate_that_is_not_cumulative_compares_the_year_with_its_amount(
     assert "pr. år" in r.formula
 
 
+def test_phases_of_a_decrease_are_reductions_from_its_baseline():
+    s = spec(
+        direction="faldende",
+        baseline_low=200.0,
+        phases=((2017, 30.0), (2018, 80.0)),
+        target_date=date(2018, 12, 31),
+    )
+    r = run(s, obs(150.0))
+    assert r.target == 90.0  # 200 − 30 − 80
+    assert "T = 200 − 30 − 80 = 90" in r.formula
+    assert r.expected_value == 170.0  # 2017's 30 is due by 30.04.2018
+    assert r.percent == (200.0 - 150.0) / (200.0 - 90.0) * 100
+
+
 def test_a_decreasing_range_headlines_its_lenient_end_and_keeps_the_stretch():
     s = spec(direction="faldende", baseline_low=100.0, target_low=60.0, target_high=80.0)
     r = run(s, obs(70.0))
@@ -857,9 +871,10 @@ def _neg(x: float | None) -> float | None:
 @settings(max_examples=300, deadline=None)
 @given(case=cases())
 def test_a_decrease_is_the_mirror_of_an_increase(case):
-    """Negating B, T, A (and every value), swapping a range's ends and flipping the
+    """Negating B, T, A (and every level), swapping a range's ends and flipping the
     direction changes nothing, for targets with a baseline (without one a decrease is a
-    ceiling, which has no mirror).
+    ceiling, which has no mirror). Phases and yearly rates are amounts of change in the
+    target's direction, so they stay as they are.
 
     Proof: (B − A) / (B − T) and ((−A) − (−B)) / ((−T) − (−B)) have the same exact
     numerator and denominator, and IEEE rounding is symmetric, so they are equal (up to
@@ -868,15 +883,15 @@ def test_a_decrease_is_the_mirror_of_an_increase(case):
     """
     s, o, as_of, history = case
     assume(s.baseline_low is not None or s.baseline_high is not None)
+    rate = s.basis == "pr_aar" and not [v for _, v in s.phases if v is not None]
     flipped = "stigende" if s.direction == "faldende" else "faldende"
     mirror_spec = dataclasses.replace(
         s,
         direction=flipped,
         baseline_low=_neg(s.baseline_high),
         baseline_high=_neg(s.baseline_low),
-        target_low=_neg(s.target_high),
-        target_high=_neg(s.target_low),
-        phases=tuple((y, -v) for y, v in s.phases),
+        target_low=s.target_low if rate else _neg(s.target_high),
+        target_high=s.target_high if rate else _neg(s.target_low),
     )
     mirror_obs = None if o is None else dataclasses.replace(o, value=_neg(o.value))
     mirror_history = [(d, _neg(v)) for d, v in history]

@@ -119,9 +119,11 @@ def test_sorting_and_filtering_the_targets_table(page, live_server, people):
 
     page.get_by_label("Kategori", exact=True).select_option("Opnået")
     page.get_by_role("button", name="Filtrér").click()
-    assert table.count() == 2
-    assert "Viser 2 af 5 mål" in page.get_by_role("status").inner_text()
+    # The two staff targets (375 %) and the JC + BA row the report states "+100 %" for.
+    assert table.count() == 3
+    assert "Viser 3 af 5 mål" in page.get_by_role("status").inner_text()
     assert all("Opnået" in row for row in table.all_inner_texts())
+    assert sum("Opnået (angivet)" in row for row in table.all_inner_texts()) == 1
 
 
 def test_the_xlsx_download_matches_the_table(page, live_server, people, tmp_path):

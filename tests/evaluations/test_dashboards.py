@@ -88,8 +88,12 @@ def test_the_overview_shows_the_mid_term_figures_per_level_category_and_score(cl
         ("Ingen status", 5),
     ]:
         assert f"{category}: {count}" in page
-    # The 2018 assessment: one surviving score (4) and the stated overall 3.
-    assert "4,0 1 af 6 parametre scoret; vurderingen angiver selv samlet 3,0" in page
+    # The 2018 assessment: the stated overall 3 is the headline; the one surviving score
+    # (4) stands beneath it as a mean with its count, never as the score (issue 16).
+    assert (
+        "Implementering 3,0 angivet samlet score i vurderingen: tilfredsstillende med visse "
+        "forbedringspotentialer gennemsnit af 1 af 6 parametre: 4,0"
+    ) in page
     assert "5 af 5 rapporter godkendt" in page
     for name in ("Industri og byggeri", "Kongresturisme", "Detailhandel", "Småjobs"):
         assert name in page
@@ -169,7 +173,8 @@ def test_assessments_appear_from_their_round_and_overlay_in_the_radar(client, us
         "Midtvejsevaluering af Jobvækstpakken",
         "Intern status 2018",
     ]
-    assert "3,0 6 af 6 parametre scoret" in text(client.get(OVERVIEW))
+    # No stated overall, all six scored: the mean is the headline, with its count.
+    assert "Implementering 3,0 gennemsnit af 6 af 6 parametre" in text(client.get(OVERVIEW))
     old = text(client.get(OVERVIEW, {"runde": "2018-2"}))
     assert "Intern status 2018" not in old
 
@@ -329,3 +334,14 @@ def test_the_dashboards_run_the_same_queries_on_ten_times_the_data(
     assert "2019-6" in page  # the grown data is what the page shows
     if url == OVERVIEW:
         assert "Ekstra indikator 9" in page and "Ekstra kommune 9" in page
+
+
+def test_a_card_average_on_one_assessed_target_says_so_beside_the_stated_figures(client, users):
+    # Kongresturisme's activities: the cooperation is assessed (100), while the report
+    # states 0 for the bids and 100 for the fora. The 100 % must not stand alone.
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(OVERVIEW))
+    card = page[page.index("2. Kongresturisme") : page.index("3. Detailhandel")]
+    assert "Aktivitet 100 % (1 af 3 mål med tal: 1 vurderet) hviler på ét vurderet mål" in card
+    assert "Angivet i rapporten for 2 mål uden tal i gennemsnittet: 0 % · 100 %" in card
+    assert "Ikke opnået: 5" in card  # bids and the four rows "ikke at være stigning"

@@ -180,6 +180,19 @@ def test_the_attainment_command_explains_every_figure(reference, capsys):
     rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
     assert len(rows) == 27
     fund = rows["Andel af den samlede pulje, der er bevilliget (mio. kr.)"]
+    # Scripts read these names: they stay, whatever the engine adds.
+    for name in (
+        "title",
+        "round",
+        "category",
+        "percent",
+        "percent_high",
+        "expected_percent",
+        "flagged",
+        "explanation",
+    ):
+        assert name in fund, name
+    assert fund["round"] == "2018-2" and fund["category"] == "På sporet"
     assert fund["percent"] == pytest.approx(50.0)
     assert fund["stated_text"] == "46 %"
     assert fund["flagged"] is False

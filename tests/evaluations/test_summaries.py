@@ -94,7 +94,10 @@ def test_the_programme_pdf_names_the_initiatives_figures_and_round(client, users
     assert "angivet uden tal i gennemsnittet" in words  # beside each level average
     assert "375 % (over mål)" in words  # Småjobs staff, 60 of 16
     assert "1,25 %" in words  # Eksportpilot, 3 of 240
-    assert "4,0 (1 af 6 parametre scoret)" in words
+    # The stated overall 3 is the score; the mean of the one surviving score is beneath.
+    assert "Implementeringen er senest vurderet til 3,0 på en skala fra 1 til 5" in words
+    assert "gennemsnit af 1 af 6 parametre: 4,0" in words
+    assert "vurderet til 4,0" not in words
     assert "Side 1 af" in words
 
     info = pdf_info(path)

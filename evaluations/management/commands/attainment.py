@@ -72,7 +72,7 @@ class Command(BaseCommand):
             stated = r.stated_text or "–"
             self.stdout.write(
                 f"  beregnet {_pct(r.percent)}"
-                + (f" (mod strækmålet {_pct(r.percent_high)})" if r.percent_high is not None else "")
+                + (f" (strækmål {_pct(r.percent_high)})" if r.percent_high is not None else "")
                 + f" [{r.basis}] · angivet {stated} · forventet {_pct(r.expected_percent)}"
                 + f" · {r.category}"
             )
