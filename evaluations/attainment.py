@@ -388,7 +388,10 @@ def _formula(
     percent: float | None,
     percent_high: float | None,
     latest: Observation | None,
+    target_parts: list[str] | None = None,
 ) -> str:
+    """The formula with the numbers filled in. ``target_parts`` are the B and T parts
+    (:func:`_target_text`), which depend on the target alone: pass them when known."""
     if rule in _RULE_TEXT:
         return _RULE_TEXT[rule]
     if rule == "vurderet":
@@ -413,7 +416,7 @@ def _formula(
         )
     if rule == "maaltal_lig_baseline":
         return f"Måltal lig basis (T = B = {_fmt(b)}) – ingen beregnet procent"
-    parts = _target_text(shape, spec, b, t)
+    parts = list(_target_text(shape, spec, b, t) if target_parts is None else target_parts)
     if rule == "ingen_vaerdi":
         parts.append("ingen faktisk værdi indberettet – ingen procent")
         return "; ".join(parts)
@@ -977,23 +980,13 @@ def attainment_batch(
             years,
             np.where(at_start, 0, np.clip(as_of_year - start_year + as_of_dec31, 0, years)),
         )
-        # The current year's share, within the period, for a rate compared year by year.
-        jan1 = (as_of_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-        year_start = np.maximum(jan1, start_days)
-        year_end = np.minimum(jan1 + np.where(_leap(as_of_year), 365, 364), target_days)
-        year_share = np.where(
-            at_end,
-            1.0,
-            np.where(
-                at_start,
-                0.0,
-                np.where(
-                    year_end > year_start,
-                    np.clip((as_of_days - year_start) / (year_end - year_start), 0.0, 1.0),
-                    1.0,
-                ),
-            ),
-        )
+        # The current year's share, within the period, for a rate compared year by year
+        # (computed only when a frame has such a rate: few do).
+        year_share = np.zeros(n)
+        if single_year.any():
+            year_share = _year_share(
+                as_of_days, as_of_year, start_days, target_days, at_start, at_end
+            )
         share = np.select(
             [has_phases, cumulative_rate, single_year],
             [phase_due / phase_total, complete / years, year_share],
@@ -1199,6 +1192,26 @@ def attainment_batch(
     )
 
 
+def _year_share(
+    as_of_days: np.ndarray,
+    as_of_year: np.ndarray,
+    start_days: np.ndarray,
+    target_days: np.ndarray,
+    at_start: np.ndarray,
+    at_end: np.ndarray,
+) -> np.ndarray:
+    """The share of the as-of date's calendar year gone, within the target's period: 0 on
+    the start date (or 1 January), 1 on 31 December (or the target date)."""
+    jan1 = (as_of_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    year_start = np.maximum(jan1, start_days)
+    year_end = np.minimum(jan1 + np.where(_leap(as_of_year), 365, 364), target_days)
+    with np.errstate(all="ignore"):
+        inside = np.clip((as_of_days - year_start) / (year_end - year_start), 0.0, 1.0)
+    return np.where(
+        at_end, 1.0, np.where(at_start, 0.0, np.where(year_end > year_start, inside, 1.0))
+    )
+
+
 def _leap(year: np.ndarray) -> np.ndarray:
     return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
 
@@ -1267,7 +1280,10 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
         )
     ]
 
-    per_spec: dict[int, tuple[_Shape, dict]] = {}
+    # What depends on the target alone, once per distinct spec object: its shape, the
+    # target's part of the explanation and the B and T parts of its formula (B and T are
+    # the same in every round).
+    per_spec: dict[int, tuple[_Shape, dict, list[str], dict[str, str | None]]] = {}
     formulas: list[str] = []
     reasons: list[str] = []
     explanations: list[dict] = []
@@ -1277,8 +1293,19 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
         known = per_spec.get(id(spec))
         if known is None:
             shape = _shape(spec)
-            known = per_spec[id(spec)] = (shape, _explanation_shared(spec, shape, thresholds))
-        shape, shared = known
+            ti, bi = t[i], b[i]
+            shared = _explanation_shared(spec, shape, thresholds)
+            shared["ceiling"] = shape.ceiling and ti is not None
+            shared["B"], shared["T"], shared["T_high"] = bi, ti, t_high[i]
+            computable = not spec.qualitative and ti is not None and ti != bi and not shape.ceiling
+            expected_rules = {r: _expected_rule(shape, r, computable) for r in _RULES}
+            known = per_spec[id(spec)] = (
+                shape,
+                shared,
+                _target_text(shape, spec, bi, ti),
+                expected_rules,
+            )
+        shape, shared, target_parts, expected_rules = known
         latest = latests[i]
         rule = rules[i]
         ti, bi, ai = t[i], b[i], a[i]
@@ -1289,15 +1316,22 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
             else ""
         )
         formulas.append(
-            _formula(rule, spec, shape, bi, ti, t_high[i], ai, percent[i], percent_high[i], latest)
+            _formula(
+                rule,
+                spec,
+                shape,
+                bi,
+                ti,
+                t_high[i],
+                ai,
+                percent[i],
+                percent_high[i],
+                latest,
+                target_parts,
+            )
         )
-        computable = not spec.qualitative and ti is not None and ti != bi and not shape.ceiling
         explanation = dict(shared)
         explanation["rule"] = rule
-        explanation["ceiling"] = shape.ceiling and ti is not None
-        explanation["B"] = bi
-        explanation["T"] = ti
-        explanation["T_high"] = t_high[i]
         explanation["A"] = ai
         explanation["distance"] = (
             ai - ti if rule == "loft" and ai is not None and ti is not None else None
@@ -1305,7 +1339,7 @@ def result_columns(out: pd.DataFrame) -> dict[str, list]:
         explanation["assessment"] = "" if latest is None else (latest.assessment or "")
         explanation["as_of"] = as_of[i]
         explanation["observation_as_of"] = None if latest is None else _iso(latest.as_of)
-        explanation["expected_rule"] = _expected_rule(shape, rule, computable)
+        explanation["expected_rule"] = expected_rules[rule]
         explanation["history_points"] = n_history[i]
         explanations.append(explanation)
 

@@ -422,6 +422,19 @@ class Target(TimeStamped):
         if errors:
             raise ValidationError(errors)
 
+    def phase_errors(self, phases: Sequence[tuple[int, Decimal]]) -> dict[str, list[str]]:
+        """:func:`target_phase_errors` for this target with the phases being entered."""
+        return target_phase_errors(
+            direction=self.direction,
+            baseline_low=self.baseline_low,
+            baseline_high=self.baseline_high,
+            target_low=self.target_low,
+            target_high=self.target_high,
+            start_date=self.start_date,
+            target_date=self.target_date,
+            phases=phases,
+        )
+
 
 def _range(low: Decimal | None, high: Decimal | None) -> str:
     if high is None:

@@ -33,7 +33,6 @@ from .models import (
     StatusUpdate,
     Target,
     TargetPhase,
-    target_phase_errors,
 )
 
 
@@ -363,16 +362,7 @@ def target_rules_check(*, target: Target, phases: Sequence[tuple[int, Decimal]])
         target.full_clean()
     except ValidationError as exc:
         errors = dict(exc.message_dict)
-    for key, messages in target_phase_errors(
-        direction=target.direction,
-        baseline_low=target.baseline_low,
-        baseline_high=target.baseline_high,
-        target_low=target.target_low,
-        target_high=target.target_high,
-        start_date=target.start_date,
-        target_date=target.target_date,
-        phases=phases,
-    ).items():
+    for key, messages in target.phase_errors(phases).items():
         errors.setdefault(NON_FIELD_ERRORS if key == "phases" else key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
@@ -625,16 +615,7 @@ def programme_import(data, *, user=None) -> ImportResult:
             target.full_clean(exclude=["initiative", "sub_initiative", "responsible"])
             # importing.validate() has checked these with the row and column; data that
             # skipped it meets the same rules here.
-            phase_errors = target_phase_errors(
-                direction=target.direction,
-                baseline_low=target.baseline_low,
-                baseline_high=target.baseline_high,
-                target_low=target.target_low,
-                target_high=target.target_high,
-                start_date=target.start_date,
-                target_date=target.target_date,
-                phases=t.phases,
-            )
+            phase_errors = target.phase_errors(t.phases)
             if phase_errors:
                 raise ValidationError(
                     [f"{t.title}: {m}" for messages in phase_errors.values() for m in messages]
