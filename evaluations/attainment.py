@@ -259,7 +259,8 @@ def _flag_reason(
         return _NO_DATA_REASON
     if not kind:
         return ""
-    assert p is not None and low is not None  # nosec B101  (a flag of a kind has both)
+    # A flag of a kind has both a figure and a stated one.
+    assert p is not None and low is not None  # nosec B101
     stated = _stated_label(low, high, text)
     if kind == "minimum":
         return f"Angivet {stated} (mindst {_fmt(low)} %), men beregnet er {_fmt(p)} %"
