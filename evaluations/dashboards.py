@@ -156,14 +156,14 @@ def level_input(level: str, snap: Any) -> LevelInput:
     if snap is None:
         return LevelInput(level)
     get = snap.get if isinstance(snap, dict) else lambda name: getattr(snap, name)
-    return LevelInput(
-        level,
-        get("percent"),
-        get("basis"),
-        stated_label(
-            get("stated_low"), get("stated_high"), get("stated_text"), get("stated_is_estimate")
-        ),
+    low = get("stated_low")
+    # Only a stated figure stands beside an average: "Ikke målbart p.t." is no figure.
+    stated = (
+        ""
+        if low is None
+        else stated_label(low, get("stated_high"), get("stated_text"), get("stated_is_estimate"))
     )
+    return LevelInput(level, get("percent"), get("basis"), stated)
 
 
 @dataclass(frozen=True)
