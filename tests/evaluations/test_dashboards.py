@@ -76,6 +76,11 @@ def test_the_overview_shows_the_mid_term_figures_per_level_category_and_score(cl
     ) in page
     assert "Output 100 % (1 af 7 mål med tal: 1 beregnet)" in page
     assert "Effekt 0 % (1 af 9 mål med tal: 1 beregnet)" in page
+    # The congress effects' stated 0; "Ikke målbart p.t." is a status, not a stated figure.
+    assert (
+        "Effekt 0 % (1 af 9 mål med tal: 1 beregnet) Angivet i rapporten for 3 mål uden tal "
+        "i gennemsnittet: 0 % · 0 % · 0 %"
+    ) in page
     for category, count in [
         ("Opnået", 6),
         ("På sporet", 1),
