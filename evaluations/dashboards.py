@@ -127,18 +127,22 @@ class LevelFigure:
 
     @property
     def rests_on(self) -> str:
-        """E.g. "1 vurderet", "2 beregnede, 1 vurderet": the kinds of figure in the mean."""
-        parts = []
-        if self.n_computed:
-            parts.append(f"{self.n_computed} {'beregnet' if self.n_computed == 1 else 'beregnede'}")
-        if self.n_assessed:
-            parts.append(f"{self.n_assessed} {'vurderet' if self.n_assessed == 1 else 'vurderede'}")
-        return ", ".join(parts)
+        return rests_on(self.n_computed, self.n_assessed)
 
     @property
     def single_assessed(self) -> bool:
         """The mean is one assessed status alone: the page must say so."""
         return self.n_with_percent == 1 and self.n_assessed == 1
+
+
+def rests_on(n_computed: int, n_assessed: int) -> str:
+    """E.g. "1 vurderet", "2 beregnede, 1 vurderet": the kinds of figure in a mean."""
+    parts = []
+    if n_computed:
+        parts.append(f"{n_computed} {'beregnet' if n_computed == 1 else 'beregnede'}")
+    if n_assessed:
+        parts.append(f"{n_assessed} {'vurderet' if n_assessed == 1 else 'vurderede'}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,12 @@ class SplitRow:
     n_targets: int
     mean: float | None
     n_with_percent: int
+    n_computed: int = 0
+    n_assessed: int = 0
+
+    @property
+    def rests_on(self) -> str:
+        return rests_on(self.n_computed, self.n_assessed)
 
 
 @dataclass(frozen=True)
@@ -436,7 +446,22 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
             if not group and value == "":
                 continue
             mean, n = mean_capped(percent(t["id"], current) for t in group)
-            split.append(SplitRow(dimension, str(label), len(group), mean, n))
+            bases = [
+                current[t["id"]]["basis"]
+                for t in group
+                if t["id"] in current and current[t["id"]]["percent"] is not None
+            ]
+            split.append(
+                SplitRow(
+                    dimension,
+                    str(label),
+                    len(group),
+                    mean,
+                    n,
+                    n_computed=bases.count("beregnet"),
+                    n_assessed=bases.count("vurderet"),
+                )
+            )
 
     spent: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for r in reports:

@@ -350,3 +350,12 @@ def test_a_card_average_on_one_assessed_target_says_so_beside_the_stated_figures
     assert "Aktivitet 100 % (1 af 3 mål med tal: 1 vurderet) hviler på ét vurderet mål" in card
     assert "Angivet i rapporten for 2 mål uden tal i gennemsnittet: 0 % · 100 %" in card
     assert "Ikke opnået: 5" in card  # bids and the four rows "ikke at være stigning"
+
+
+def test_the_vaekst_job_split_says_what_each_average_rests_on(client, users):
+    client.force_login(users.baggrundsgruppe)
+    page = text(client.get(OVERVIEW))
+    # Eksportpilot 1,25 and 0, Småjobs' two 375 (capped at 100), and the assessed
+    # cooperation with the Jobcenter (100): (1,25 + 0 + 100 + 100 + 100) / 5.
+    assert "Jobrettet 12 60,3 % (5 af 12 mål med tal: 4 beregnede, 1 vurderet)" in page
+    assert "Vækstrettet 14 50 % (1 af 14 mål med tal: 1 beregnet)" in page  # the fund
