@@ -47,7 +47,6 @@ each shape):
 
 from __future__ import annotations
 
-import calendar
 import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -201,12 +200,6 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _year_fraction(d: date) -> float:
-    """The date as a fractional year: year + (day of year − 1) / days in that year."""
-    days_in_year = 366 if calendar.isleap(d.year) else 365
-    return d.year + (d.toordinal() - date(d.year, 1, 1).toordinal()) / days_in_year
-
-
 # --- Danish text ------------------------------------------------------------------------
 
 
@@ -229,13 +222,8 @@ def _fmt(x: float) -> str:
 
 
 def _stated_label(low: float | None, high: float | None, text: str) -> str:
-    if text.strip():
-        return text.strip()
-    if low is None:
-        return ""
-    if high is None:
-        return f"{_fmt(low)} %"
-    return f"{_fmt(low)}–{_fmt(high)} %"
+    """The report's own wording where it gives one (for flag reasons), else the figure."""
+    return text.strip() or stated_label(low, high)
 
 
 def stated_label(
@@ -578,7 +566,7 @@ def specs_to_frame(
 
     Columns are ``INPUT_COLUMNS`` (see the layout comment above). None becomes NaN/NaT;
     phases and history are kept as given (the batch drops points without a value and
-    sorts history by date, as the scalar path does).
+    sorts each history by date).
     """
     raw: dict[str, list] = {name: [] for name in (*_SPEC_FIELDS, *_OBSERVATION_FIELDS)}
     spec_fields = [(raw[column].append, name) for column, name in _SPEC_FIELDS.items()]
@@ -720,7 +708,9 @@ def _calendar_of(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _calendar(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(year, fractional year, is 31 December) of day numbers, as the scalar helpers.
+    """(year, fractional year, is 31 December) of day numbers.
+
+    The fractional year is year + (day of year − 1) / days in that year.
 
     The dates of a run span a few thousand days at most, so the calendar is computed once
     per day of that span and looked up: the same values, without numpy's slow
@@ -773,7 +763,8 @@ def _left_aligned(row: np.ndarray, n: int, *columns: np.ndarray) -> tuple[np.nda
 
 
 def _running_sum(matrix: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """Σ of each row left to right from 0.0, as the scalar loop adds (masked entries: 0).
+    """Σ of each row left to right from 0.0 (masked entries: 0), so a phase total and
+    the sum of all its due phases are the same float, and the share due is exactly 1.
 
     Adding 0.0 leaves a running sum unchanged bit for bit, so the zeros that pad or mask
     a row do not change its sum.
@@ -792,7 +783,8 @@ def _batch_forecast(
     target_days: np.ndarray,
     has_target_date: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised :func:`forecast`: (year as float, NaN for none; kind code) per row."""
+    """The forecast of every row (formula and edge cases: :func:`forecast`): (year as float,
+    NaN for none; kind code) per row."""
     n = len(history)
     year_out = np.full(n, np.nan)
     kind_out = np.zeros(n, dtype=np.int64)
@@ -805,8 +797,8 @@ def _batch_forecast(
     point_row, days, values = point_row[valid], days[valid], values[valid]
     if len(days) == 0:
         return year_out, kind_out
-    # The scalar path sorts each history by date, stably; so does this (skipped when the
-    # histories already are in date order, as they usually are).
+    # Each history is sorted by date, stably (skipped when the histories already are in
+    # date order, as they usually are).
     same_row = point_row[1:] == point_row[:-1]
     if (days[1:][same_row] < days[:-1][same_row]).any():
         order = np.lexsort((days, point_row))  # stable: equal dates keep their order
