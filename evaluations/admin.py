@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -50,10 +52,10 @@ class ParameterScoreAdmin(SimpleHistoryAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Computed rows: written by the worker only, never edited by hand."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -104,5 +106,5 @@ class EditionAdmin(ReadOnlyAdmin):
     list_select_related = ["round", "published_by"]
     exclude = ["pdf"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -560,7 +560,9 @@ _OBSERVATION_FIELDS = {
 
 
 def specs_to_frame(
-    items: Sequence[tuple[TargetSpec, Observation | None, date, Sequence[tuple[date, float]]]],
+    items: Sequence[
+        tuple[TargetSpec, Observation | None, date, Sequence[tuple[date, float | None]]]
+    ],
 ) -> pd.DataFrame:
     """The frame :func:`attainment_batch` reads: one row per (spec, latest, as_of, history).
 
@@ -655,8 +657,8 @@ def _objects(values: list) -> np.ndarray:
 def _day_numbers(values: Iterable[date | None]) -> np.ndarray:
     """Days since 1970-01-01 as int64; None → numpy's NaT value.
 
-    toordinal() per date is several times faster than numpy's own conversion of date
-    objects (``np.array(dates, dtype="datetime64[D]")``).
+    toordinal() per date rather than numpy's own conversion of date objects
+    (``np.array(dates, dtype="datetime64[D]")``), which is much slower on object arrays.
     """
     return np.array(
         [_NAT if d is None else d.toordinal() - _EPOCH_ORDINAL for d in values], dtype=np.int64
@@ -1367,10 +1369,15 @@ def results(out: pd.DataFrame) -> list[Result]:
     return [
         Result(
             target_id=int(target_ids[i]),
-            **{
-                name: Category(columns[name][i]) if name == "category" else columns[name][i]
-                for name in RESULT_COLUMNS
-            },
+            # The keys are Result's fields, each column holding its field's type; mypy
+            # would join the values' types into one and check every field against it.
+            **cast(
+                "dict[str, Any]",
+                {
+                    name: Category(columns[name][i]) if name == "category" else columns[name][i]
+                    for name in RESULT_COLUMNS
+                },
+            ),
         )
         for i in range(len(out))
     ]

@@ -9,11 +9,11 @@ them (the history view).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -35,6 +35,9 @@ from .attainment import mean_capped, stated_label
 from .charts import SeriesPoint
 from .indicators import IndicatorRow, indicator_row
 from .models import AttainmentSnapshot, ParameterScore, ScoreSnapshot
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The categories in the order the pages list them; those in OCCASIONAL only show when used.
 CATEGORIES = [
@@ -159,7 +162,9 @@ def level_input(level: str, snap: Any) -> LevelInput:
     """A :class:`LevelInput` from a snapshot, given as a model or a dict (None for none)."""
     if snap is None:
         return LevelInput(level)
-    get = snap.get if isinstance(snap, dict) else lambda name: getattr(snap, name)
+    get: Callable[[str], Any] = (
+        snap.get if isinstance(snap, dict) else lambda name: getattr(snap, name)
+    )
     low = get("stated_low")
     # Only a stated figure stands beside an average: "Ikke målbart p.t." is no figure.
     stated = (
@@ -198,7 +203,7 @@ class InitiativeCard:
     n_stale: int
     score: ScoreSnapshot | None
     trend: list[TrendPoint]
-    report_state: str  # the initiative's report in the chosen round, "" if none
+    report_state: StrOrPromise  # the initiative's report in the chosen round, "" if none
 
 
 @dataclass(frozen=True)
@@ -254,7 +259,7 @@ class Overview:
 
     @property
     def n_approved(self) -> int:
-        return dict(self.completeness).get(StatusReport.State.APPROVED.label, 0)
+        return dict(self.completeness).get(str(StatusReport.State.APPROVED.label), 0)
 
 
 def radar_rows(overview: Overview) -> list[tuple[str, list[int | None]]]:
@@ -334,10 +339,14 @@ def programme_overview(*, programme: Programme, round_code: str | None = None) -
         .prefetch_related("budgets")
         .order_by("number", "name")
     )
-    targets = list(
-        Target.objects.filter(initiative__programme=programme).values(
-            "id", "initiative_id", "level", "orientation", "horizon"
-        )
+    # Plain dicts to mypy: below, rows are also read by a key chosen at run time.
+    targets = cast(
+        "list[dict[str, Any]]",
+        list(
+            Target.objects.filter(initiative__programme=programme).values(
+                "id", "initiative_id", "level", "orientation", "horizon"
+            )
+        ),
     )
     until = round_.and_earlier() if round_ else Q(pk__in=[])
     snapshots = list(
@@ -544,5 +553,7 @@ def target_series(
     )
     series: dict[int, list[SeriesPoint]] = defaultdict(list)
     for target_id, year, number, end, *values in rows:
-        series[target_id].append(SeriesPoint(f"{year}-{number}", end, *values))
+        # The columns after the period are SeriesPoint's, in order; the * unpacking loses
+        # their types to mypy.
+        series[target_id].append(SeriesPoint(f"{year}-{number}", end, *cast("list[Any]", values)))
     return series

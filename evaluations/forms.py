@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Programme
 
 from .models import Assessment, ImplementationParameter, ScoreLevel
 
@@ -26,9 +29,11 @@ class AssessmentForm(forms.Form):
         empty_label="Hele programmet",
     )
 
-    def __init__(self, *args, programme, **kwargs) -> None:
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["initiative"].queryset = Initiative.objects.filter(programme=programme)
+        # self.fields holds a copy of the field declared above.
+        initiative = cast("forms.ModelChoiceField[Initiative]", self.fields["initiative"])
+        initiative.queryset = Initiative.objects.filter(programme=programme)
 
 
 class ParameterScoreForm(forms.Form):
@@ -42,15 +47,23 @@ class ParameterScoreForm(forms.Form):
         label="Begrundelse", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, parameter: ImplementationParameter, levels, **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        parameter: ImplementationParameter,
+        levels: Iterable[ScoreLevel],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.parameter = parameter
-        self.fields["score"].choices = [("", "Ikke scoret")] + [
+        # self.fields holds a copy of the field declared above.
+        cast(forms.TypedChoiceField, self.fields["score"]).choices = [("", "Ikke scoret")] + [
             (level.score, f"{level.score} – {level.meaning}") for level in levels
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns; its stub says "or None"
         if data.get("score") is not None and not (data.get("justification") or "").strip():
             self.add_error("justification", "Begrund scoren med et par sætninger.")
         return data

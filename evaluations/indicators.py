@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import pandas as pd
 from django.db.models import Prefetch
@@ -28,7 +29,7 @@ from initiatives.models import indicator_value_text as value_text
 from jobvaekst.numbers import format_number
 
 from . import attainment as engine
-from .services import thresholds
+from .thresholds import thresholds
 
 NATIONAL_WORD = "landsgennemsnittet"
 
@@ -225,7 +226,11 @@ def indicator_attainment(
     points = home.points if home else ()
     with_value = [p for p in points if p.value is not None]
     latest = with_value[-1] if with_value else (points[-1] if points else None)
-    history = [(d, float(p.value)) for p in with_value if (d := p.period_end or p.period_start)]
+    history = [
+        (d, float(cast(Decimal, p.value)))  # with_value: not None
+        for p in with_value
+        if (d := p.period_end or p.period_start)
+    ]
     return engine.attainment(
         indicator_spec(indicator),
         None if latest is None else indicator_observation(latest, as_of=as_of),
@@ -291,7 +296,7 @@ def indicator_row(indicator: Indicator, *, as_of: date | None = None) -> Indicat
     national = next((s for s in series if s.is_national and not s.is_home), None)
     valued = [p for p in (home.points if home else ()) if p.value is not None]
     latest = valued[-1] if valued else None
-    change = f"fra {valued[0].text} til {latest.text}" if len(valued) >= 2 else ""
+    change = f"fra {valued[0].text} til {valued[-1].text}" if len(valued) >= 2 else ""
     comparison: tuple[Point, ...] = ()
     if latest is not None:
         comparison = tuple(p for s in series if (p := s.at(latest.period)) is not None)

@@ -6,6 +6,8 @@ The parameters are rows, not code: the sixth parameter's name did not survive in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from initiatives.models import Initiative, Programme, TimeStamped
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ImplementationParameter(TimeStamped):
@@ -135,6 +140,9 @@ class ParameterScore(TimeStamped):
     )
     justification = models.TextField(_("begrundelse"), blank=True)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("parameterscore")
@@ -370,10 +378,10 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.get_committee_display()}, {self.meeting_date:%d.%m.%Y})"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ValueError("En udgivet udgave kan ikke ændres; udgiv en ny, der erstatter den.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError("En udgivet udgave kan ikke slettes.")

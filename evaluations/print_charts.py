@@ -22,6 +22,7 @@ import functools
 import io
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 
@@ -33,6 +34,9 @@ from matplotlib.ticker import FuncFormatter
 from jobvaekst.numbers import format_percent
 
 from .charts import CATEGORY_COLOURS, COLOURS
+
+if TYPE_CHECKING:
+    from matplotlib.projections.polar import PolarAxes
 
 matplotlib.rcParams.update(
     {
@@ -55,7 +59,7 @@ def _danish(value: float, decimals: int = 0) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _frozen(value):
+def _frozen(value: Any) -> Any:
     """Lists (and the lists inside them) as tuples, so that the figures can be a cache key."""
     if isinstance(value, list | tuple):
         return tuple(_frozen(v) for v in value)
@@ -67,7 +71,7 @@ def _memoised(chart: Callable[..., str | None]) -> Callable[..., str | None]:
     cached = functools.lru_cache(maxsize=32)(chart)
 
     @functools.wraps(chart)
-    def wrapper(*args):
+    def wrapper(*args: Any) -> str | None:
         return cached(*(_frozen(a) for a in args))
 
     wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
@@ -127,7 +131,8 @@ def radar(parameters: list[str], series: list[tuple[str, list[int | None]]]) -> 
     n = len(parameters)
     angles = [2 * math.pi * i / n for i in range(n)]
     fig = Figure(figsize=(6.2, 4.6))
-    ax = fig.subplots(subplot_kw={"projection": "polar"})
+    # projection="polar" makes a PolarAxes; subplots() is typed to return a plain Axes.
+    ax = cast("PolarAxes", fig.subplots(subplot_kw={"projection": "polar"}))
     ax.set_theta_offset(math.pi / 2)  # the first parameter at the top, then clockwise
     ax.set_theta_direction(-1)
     ax.set_xlim(0, 2 * math.pi)

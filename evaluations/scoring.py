@@ -91,7 +91,10 @@ class StatedWords(Protocol):
 class StoredScore(ScoreFigures, Protocol):
     """A ``ScoreSnapshot``, with its assessment loaded."""
 
-    assessment: StatedWords
+    # Read-only, so that the model's field (an ``Assessment``) matches: a settable
+    # protocol member would have to be exactly ``StatedWords``.
+    @property
+    def assessment(self) -> StatedWords: ...
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,28 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat, cast
 
 import orjson
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, FloatField, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from initiatives.models import ReportingRound, StatusReport, StatusUpdate, Target, TargetPhase
+from initiatives.models import (
+    Initiative,
+    Programme,
+    ReportingRound,
+    StatusReport,
+    StatusUpdate,
+    Target,
+    TargetPhase,
+)
 from jobvaekst.memory import collector_paused
 from jobvaekst.queue import publish
 
@@ -34,11 +39,17 @@ from . import attainment as engine
 from .models import (
     Assessment,
     AttainmentSnapshot,
+    Edition,
     ImplementationParameter,
     ParameterScore,
     ScoreSnapshot,
 )
 from .scoring import SCORING_VERSION, implementation_score
+from .thresholds import thresholds
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Field
 
 logger = logging.getLogger("jobvaekst.recompute")
 
@@ -68,15 +79,7 @@ SNAPSHOT_FIELDS = [
 ]
 
 
-def thresholds() -> engine.Thresholds:
-    return engine.Thresholds(
-        on_track_share=settings.ATTAINMENT_ON_TRACK_SHARE,
-        critical_share=settings.ATTAINMENT_CRITICAL_SHARE,
-        discrepancy_points=settings.ATTAINMENT_DISCREPANCY_POINTS,
-    )
-
-
-def _f(value) -> float | None:
+def _f(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -176,17 +179,17 @@ def load_inputs(
     Updates in a report that is submitted but not yet approved only set
     ``pending_approval``.
     """
-    targets = list(targets.select_related("initiative"))
-    if not targets:
+    loaded = list(targets.select_related("initiative"))
+    if not loaded:
         return Inputs(items=[], meta=[])
     # The phases as (year, value) rows in one query; a prefetch would build a queryset
     # per target.
     phases: dict[int, list[PhaseRow]] = defaultdict(list)
     for target_id, year, value in TargetPhase.objects.filter(
-        target_id__in=[t.id for t in targets]
+        target_id__in=[t.id for t in loaded]
     ).values_list("target_id", "year", Cast("value", FloatField())):
         phases[target_id].append(PhaseRow(year, value))
-    programme_ids = {t.initiative.programme_id for t in targets}
+    programme_ids = {t.initiative.programme_id for t in loaded}
     round_qs = rounds if rounds is not None else ReportingRound.objects.all()
     all_rounds = list(
         ReportingRound.objects.filter(programme_id__in=programme_ids).order_by("year", "number")
@@ -197,7 +200,7 @@ def load_inputs(
     for r in all_rounds:
         rounds_by_programme[r.programme_id].append(r)
 
-    initiative_ids = {t.initiative_id for t in targets}
+    initiative_ids = {t.initiative_id for t in loaded}
     report_state = {
         (initiative_id, round_id): state
         for initiative_id, round_id, state in StatusReport.objects.filter(
@@ -212,7 +215,7 @@ def load_inputs(
         Cast(f, FloatField()) if f in ("value", "stated_low", "stated_high") else f
         for f in UpdateRow._fields
     ]
-    query = StatusUpdate.objects.filter(target_id__in=[t.id for t in targets]).values_list(*fields)
+    query = StatusUpdate.objects.filter(target_id__in=[t.id for t in loaded]).values_list(*fields)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -227,7 +230,7 @@ def load_inputs(
     submitted_state = StatusReport.State.SUBMITTED
     period_end = {r.id: r.period_end for r in all_rounds}
     Observation = engine.Observation
-    for target in targets:
+    for target in loaded:
         spec = target_spec(target, phases.get(target.id, ()))
         initiative_id = target.initiative_id
         approved = []
@@ -293,8 +296,8 @@ def snapshots_recompute(
     """
     computed = written = 0
     for chunk in target_chunks(target_ids=target_ids, programme_ids=programme_ids):
-        # A chunk allocates hundreds of thousands of small objects: with the collector
-        # running, its full passes over the heap took a third of the time.
+        # A chunk allocates a great many small objects: with the collector running, its
+        # full passes over the whole heap would dominate (decisions §20).
         with collector_paused():
             c, w = _recompute_chunk(Target.objects.filter(pk__in=chunk))
         computed += c
@@ -356,7 +359,7 @@ def _snapshot_rows(
         explanation["target_version"] = versions[target.id]
         explanation["round"] = codes[round_.id]
     if json_text:
-        # orjson: the same JSON as json.dumps, in a twentieth of the time.
+        # orjson: the same JSON as json.dumps, and much cheaper per row (decisions §19).
         dumps = orjson.dumps
         explanations = [dumps(e).decode() for e in explanations]
     return list(
@@ -418,7 +421,10 @@ def _upsert_sql() -> tuple[str, str, str]:
     meta = AttainmentSnapshot._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    content = [quote(meta.get_field(f).column) for f in SNAPSHOT_FIELDS]
+    # SNAPSHOT_FIELDS are concrete fields, each with its column; get_field() is typed to
+    # return a relation too, and a field's column as None before it is on a model.
+    fields = [cast("Field[Any, Any]", meta.get_field(f)) for f in SNAPSHOT_FIELDS]
+    content = [quote(cast(str, f.column)) for f in fields]
     staged = ", ".join(['"target_id"', '"round_id"', *content])
     stored = ", ".join(f"{table}.{c}" for c in content)
     excluded = ", ".join(f"EXCLUDED.{c}" for c in content)
@@ -484,7 +490,9 @@ def scores_recompute(*, assessment_ids: Iterable[int] | None = None) -> int:
                     n_parameters=n_parameters,
                     stated_overall=_f(assessment.stated_overall) if initiative_id is None else None,
                 )
-                ScoreSnapshot.objects.update_or_create(
+                # initiative_id=None is valid Django (the programme's row: IS NULL); the
+                # Django plugin's lookup type leaves None out.
+                ScoreSnapshot.objects.update_or_create(  # type: ignore[misc]
                     assessment=assessment,
                     initiative_id=initiative_id,
                     defaults={
@@ -515,47 +523,24 @@ def snapshots_mark_stale(*, target_ids: Iterable[int]) -> int:
     )
 
 
-_batch: ContextVar[set[int] | None] = ContextVar("recompute_batch", default=None)
-
-
-@contextmanager
-def recompute_batched() -> Iterator[None]:
-    """Collect recompute requests and send one at the end (an import saves many rows)."""
-    ids: set[int] = set()
-    token = _batch.set(ids)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    recompute_request(target_ids=ids)
-
-
 def recompute_request(*, target_ids: Iterable[int]) -> None:
     """Mark the targets' snapshots stale now and recompute them after the commit."""
-    from .tasks import recompute_targets
-
-    batch = _batch.get()
-    if batch is not None:
-        batch.update(target_ids)
-        return
     ids = sorted(set(target_ids))
     if not ids:
         return
     snapshots_mark_stale(target_ids=ids)
-    transaction.on_commit(lambda: publish(recompute_targets, ids))
+    transaction.on_commit(lambda: publish("evaluations.recompute_targets", ids))
 
 
 def scores_recompute_request(*, assessment_id: int) -> None:
-    from .tasks import recompute_scores
-
-    transaction.on_commit(lambda: publish(recompute_scores, assessment_id))
+    transaction.on_commit(lambda: publish("evaluations.recompute_scores", assessment_id))
 
 
 def stale_target_ids() -> list[int]:
     """Targets whose figures need recomputing: a stale snapshot, or a round without one."""
     stale = set(AttainmentSnapshot.objects.filter(stale=True).values_list("target_id", flat=True))
-    # An anti-join on the (target, round) index: at 100 times the reference data a tenth
-    # of the time that counting each target's snapshots took (beat runs this every minute).
+    # An anti-join on the (target, round) index rather than counting each target's
+    # snapshots: beat runs this every minute, so it must not grow with the history.
     round_without_snapshot = ReportingRound.objects.filter(
         programme_id=OuterRef("initiative__programme_id")
     ).exclude(
@@ -578,13 +563,13 @@ def as_dict(result: engine.Result) -> dict:
 @transaction.atomic
 def assessment_record(
     *,
-    programme,
-    user,
+    programme: Programme,
+    user: User,
     title: str,
-    date,
+    date: date,
     assessor: str,
     kind: str,
-    initiative=None,
+    initiative: Initiative | None = None,
     scores: Sequence[tuple[ImplementationParameter, int | None, str]],
 ) -> Assessment:
     """Record an assessment with one score (or *ikke scoret*) per parameter."""
@@ -614,3 +599,52 @@ def assessment_record(
         row._history_user = user
         row.save()
     return assessment
+
+
+@transaction.atomic
+def edition_publish(
+    *,
+    programme: Programme,
+    initiative: Initiative | None,
+    round_code: str | None,
+    committee: str,
+    meeting_date: date,
+    user: User,
+    supersedes: Edition | None = None,
+) -> Edition:
+    """Render the summary now and store its bytes as a frozen edition (programleder)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .summaries import build, render_pdf
+
+    if not user.has_perm("evaluations.publish_edition", programme):
+        raise PermissionDenied("Kun programlederen kan udgive til udvalg.")
+    summary = build(programme=programme, initiative=initiative, round_code=round_code)
+    pdf = render_pdf(summary)
+    if supersedes is not None:
+        supersedes = Edition.objects.select_for_update().get(pk=supersedes.pk)
+    edition = Edition.objects.create(
+        programme=programme,
+        initiative=initiative,
+        # None only for a programme without a round, which PublishForm cannot submit (its
+        # round is required); the NOT NULL column would refuse it here.
+        round=cast(ReportingRound, summary.round),
+        committee=committee,
+        meeting_date=meeting_date,
+        title=summary.title,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        published_by=user,
+        published_at=timezone.now(),
+        supersedes=supersedes,
+    )
+    logging.getLogger("jobvaekst.summaries").info(
+        "edition published: id=%s programme=%s round=%s committee=%s by=%s",
+        edition.pk,
+        programme.slug,
+        edition.round.code,
+        committee,
+        user.pk,
+    )
+    return edition

@@ -14,20 +14,18 @@ collector".
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from django.contrib.staticfiles import finders
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from initiatives.models import Initiative, Programme, StatusReport, Target
-from initiatives.selectors import TargetRow, target_rows
+from initiatives.models import Initiative, Programme, ReportingRound, StatusReport, Target
 from jobvaekst.memory import collector_paused
 
 from . import print_charts
@@ -39,8 +37,8 @@ from .dashboards import (
     radar_rows,
 )
 from .indicators import IndicatorRow, Point, indicator_attainment, national_gap
-from .models import Edition
 from .scoring import snapshot_headline
+from .selectors import TargetRow, target_rows
 
 logger = logging.getLogger("jobvaekst.summaries")
 
@@ -97,7 +95,7 @@ class Summary:
         return f"{where} – statusopsamling, runde {code}"
 
     @property
-    def round(self):
+    def round(self) -> ReportingRound | None:
         return self.overview.round
 
     @property
@@ -199,7 +197,9 @@ def indicator_rows_as_of(rows: list[IndicatorRow], as_of: date | None) -> list[I
                 home=home,
                 national=national,
                 latest=latest,
-                change_text=f"fra {valued[0].text} til {latest.text}" if len(valued) >= 2 else "",
+                change_text=f"fra {valued[0].text} til {valued[-1].text}"
+                if len(valued) >= 2
+                else "",
                 gap=national_gap(
                     home, national, unit=indicator.unit, direction=indicator.direction
                 ),
@@ -216,6 +216,7 @@ def indicator_sections(rows: list[IndicatorRow]) -> list[IndicatorSection]:
     for row in rows:
         points = row.home.points if row.home else ()
         stated = row.gap is not None and not row.gap.computed
+        gap_text = row.gap.text if row.gap is not None else ""
         comparison = row.comparison if len(row.comparison) > 1 else ()
         bars = [
             (
@@ -236,7 +237,7 @@ def indicator_sections(rows: list[IndicatorRow]) -> list[IndicatorSection]:
                 statements=tuple(
                     p
                     for p in points
-                    if p.value is None and p.text and not (stated and p.text == row.gap.text)
+                    if p.value is None and p.text and not (stated and p.text == gap_text)
                 ),
                 comparison=comparison,
                 chart=print_charts.comparison_bars(bars, row.indicator.unit)
@@ -338,7 +339,7 @@ def _static_file(name: str) -> str | None:
     return path if Path(path).is_file() else None
 
 
-def _static_fetcher():
+def _static_fetcher() -> Any:  # a weasyprint URLFetcher (weasyprint ships no types)
     """WeasyPrint may read our static files and data: URIs, nothing from the network."""
     import mimetypes
 
@@ -346,7 +347,7 @@ def _static_fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnly(URLFetcher):
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             path = unquote(urlparse(url).path)
@@ -376,44 +377,3 @@ def render_pdf(summary: Summary) -> bytes:
     with collector_paused():
         # The document is released before the collector resumes: its cycles die young.
         return _pdf_bytes(render_html(summary))
-
-
-@transaction.atomic
-def edition_publish(
-    *,
-    programme: Programme,
-    initiative: Initiative | None,
-    round_code: str | None,
-    committee: str,
-    meeting_date: date,
-    user,
-    supersedes: Edition | None = None,
-) -> Edition:
-    """Render the summary now and store its bytes as a frozen edition."""
-    summary = build(programme=programme, initiative=initiative, round_code=round_code)
-    pdf = render_pdf(summary)
-    if supersedes is not None:
-        supersedes = Edition.objects.select_for_update().get(pk=supersedes.pk)
-    edition = Edition.objects.create(
-        programme=programme,
-        initiative=initiative,
-        round=summary.round,
-        committee=committee,
-        meeting_date=meeting_date,
-        title=summary.title,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
-        published_by=user,
-        published_at=timezone.now(),
-        supersedes=supersedes,
-    )
-    logger.info(
-        "edition published: id=%s programme=%s round=%s committee=%s by=%s",
-        edition.pk,
-        programme.slug,
-        edition.round.code,
-        committee,
-        user.pk,
-    )
-    return edition

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from initiatives.access import programme_for_user, programmes_for_user
-from initiatives.models import Initiative, Programme
+from initiatives.access import AuthenticatedHttpRequest, programme_for_user, programmes_for_user
+from initiatives.models import Initiative, Programme, ReportingRound
 
-from . import summaries
+from . import services, summaries
 from .dashboards import chosen_round, shown_rounds
 from .models import Edition
 
@@ -24,6 +27,14 @@ def summary_index(request: HttpRequest) -> HttpResponse:
     if len(programmes) == 1:
         return redirect("summaries:list", programme=programmes[0].slug)
     return render(request, "evaluations/summary_choice.html", {"programmes": programmes})
+
+
+class EditionChoiceField(forms.ModelChoiceField):
+    """An edition named by number, title, committee and date, as Django documents: by
+    overriding label_from_instance (typed, where assigning a lambda to the instance is not)."""
+
+    def label_from_instance(self, obj: Edition) -> str:
+        return f"#{obj.pk} {obj.title} – {obj.get_committee_display()} {obj.meeting_date:%d.%m.%Y}"
 
 
 class PublishForm(forms.Form):
@@ -39,30 +50,39 @@ class PublishForm(forms.Form):
             "invalid": "Skriv datoen som dd.mm.åååå, fx 15.05.2018.",
         },
     )
-    supersedes = forms.ModelChoiceField(
+    supersedes = EditionChoiceField(
         label="Erstatter tidligere udgave",
         queryset=Edition.objects.none(),
         required=False,
         empty_label="Ingen – en ny udgave",
     )
 
-    def __init__(self, *args, programme: Programme, rounds, initiatives, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        programme: Programme,
+        rounds: Sequence[ReportingRound],
+        initiatives: Iterable[Initiative],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.programme = programme
-        self.fields["scope"].choices = [("", f"Hele programmet ({programme.name})")] + [
+        # self.fields holds copies of the fields declared above.
+        scope = cast(forms.ChoiceField, self.fields["scope"])
+        scope.choices = [("", f"Hele programmet ({programme.name})")] + [
             (i.slug, i.name) for i in initiatives
         ]
-        self.fields["scope"].required = False
-        self.fields["runde"].choices = [(r.code, str(r)) for r in reversed(rounds)]
-        self.fields["supersedes"].queryset = Edition.objects.filter(
+        scope.required = False
+        cast(forms.ChoiceField, self.fields["runde"]).choices = [
+            (r.code, str(r)) for r in reversed(rounds)
+        ]
+        cast(EditionChoiceField, self.fields["supersedes"]).queryset = Edition.objects.filter(
             programme=programme, superseded_by__isnull=True
         ).select_related("round")
-        self.fields["supersedes"].label_from_instance = lambda e: (
-            f"#{e.pk} {e.title} – {e.get_committee_display()} {e.meeting_date:%d.%m.%Y}"
-        )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns; its stub says "or None"
         old = data.get("supersedes")
         scope = data.get("scope") or ""
         if old is not None and (old.initiative.slug if old.initiative else "") != scope:
@@ -175,7 +195,7 @@ def edition_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def edition_new(request: HttpRequest, programme: str) -> HttpResponse:
+def edition_new(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     prog = programme_for_user(request, programme)
     if not request.user.has_perm("evaluations.publish_edition", prog):
         raise PermissionDenied("Kun programlederen kan udgive til udvalg.")
@@ -197,7 +217,7 @@ def edition_new(request: HttpRequest, programme: str) -> HttpResponse:
         )
         return render(request, "evaluations/summary_list.html", ctx, status=400)
     scope = form.cleaned_data["scope"]
-    edition = summaries.edition_publish(
+    edition = services.edition_publish(
         programme=prog,
         initiative=get_object_or_404(Initiative, programme=prog, slug=scope) if scope else None,
         round_code=form.cleaned_data["runde"],

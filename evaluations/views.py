@@ -4,19 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from initiatives.access import programmes_for_user
-from initiatives.models import Programme
+from initiatives.access import AuthenticatedHttpRequest, programme_for_user, programmes_for_user
 
 from . import services
 from .forms import AssessmentForm, ParameterScoreForm, score_levels
 from .models import Assessment, ImplementationParameter, ParameterScore, ScoreSnapshot
-
-
-def _programme_for_user(request: HttpRequest, slug: str) -> Programme:
-    return get_object_or_404(programmes_for_user(request.user), slug=slug)
 
 
 @require_safe
@@ -30,7 +25,7 @@ def assessment_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def assessment_list(request: HttpRequest, programme: str) -> HttpResponse:
-    prog = _programme_for_user(request, programme)
+    prog = programme_for_user(request, programme)
     assessments = (
         Assessment.objects.filter(programme=prog)
         .prefetch_related(
@@ -51,8 +46,8 @@ def assessment_list(request: HttpRequest, programme: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_new(request: HttpRequest, programme: str) -> HttpResponse:
-    prog = _programme_for_user(request, programme)
+def assessment_new(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
+    prog = programme_for_user(request, programme)
     if not request.user.has_perm("evaluations.record_scores", prog):
         raise PermissionDenied("Kun programlederen kan registrere vurderinger.")
     levels = score_levels()

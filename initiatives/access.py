@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -14,7 +14,15 @@ from .models import Initiative, Membership, Programme
 logger = logging.getLogger("jobvaekst.access")
 
 
-def programmes_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
+class AuthenticatedHttpRequest(HttpRequest):
+    """A view's request, for annotations: LoginRequiredMiddleware lets no anonymous user
+    reach a view, so ``request.user`` is a User (as django-stubs suggests for this case).
+    A view marked ``login_not_required`` takes a plain HttpRequest."""
+
+    user: User
+
+
+def programmes_for_user(user: User | AnonymousUser) -> QuerySet[Programme]:
     """The programmes a user may read: any programme they hold a role in; all for admins."""
     if not user.is_authenticated:
         return Programme.objects.none()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -182,7 +184,7 @@ class TargetAdmin(SimpleHistoryAdmin):
         ("Ansvar", {"fields": ["responsible"]}),
     ]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Target]:
         return super().get_queryset(request).prefetch_related("phases")
 
     @admin.display(description="Mål i perioden")
@@ -238,10 +240,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "round", "initiative"]
     list_select_related = ["recipient", "initiative", "round"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

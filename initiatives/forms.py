@@ -7,14 +7,23 @@ and shown the way it reads them back, so a form saved unchanged changes nothing.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 
 from jobvaekst.numbers import format_decimal, format_phases, parse_number, parse_phases
 
 from . import services
-from .models import StatusUpdate, Target, target_phase_errors
+from .models import (
+    TARGET_FIELDS,
+    Indicator,
+    StatusUpdate,
+    SubInitiative,
+    Target,
+    target_phase_errors,
+)
 
 NUMBER_MESSAGES = {
     "invalid": "Skriv et tal, f.eks. 12 eller 1.234,5.",
@@ -33,14 +42,16 @@ class DanishDecimalField(forms.DecimalField):
 
     widget = forms.TextInput
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("localize", None)  # the display is Danish whatever the language
         super().__init__(**kwargs)
 
-    def widget_attrs(self, widget) -> dict:
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
-    def to_python(self, value) -> Decimal | None:
+    # django-stubs types DecimalField.to_python as IntegerField's (int | None) and marks
+    # its own override with the same ignore; Django's returns a Decimal, as this one does.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
@@ -52,7 +63,7 @@ class DanishDecimalField(forms.DecimalField):
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
             raise
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             return format_decimal(value)
         return value
@@ -100,7 +111,7 @@ class TargetStatusForm(forms.Form):
         label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, target: Target, previous: Decimal | None, **kwargs) -> None:
+    def __init__(self, *args: Any, target: Target, previous: Decimal | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target = target
         self.previous = previous
@@ -110,8 +121,9 @@ class TargetStatusForm(forms.Form):
         if previous is None:
             del self.fields["confirm_unchanged"]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns; its stub says "or None"
         if self.errors:
             return data
         item = self.as_input()
@@ -157,17 +169,19 @@ class PhasesField(forms.CharField):
     """Phases typed as "2017: 30; 2018: 12,5", read by :func:`parse_phases` into
     ``[(year, value), …]`` and shown by :func:`format_phases` as it reads them back."""
 
-    def to_python(self, value) -> list[tuple[int, Decimal]]:
+    # The Python value of this text field is the parsed phases, not the text (as with
+    # Django's own typed fields), so its return type differs from CharField's on purpose.
+    def to_python(self, value: Any) -> list[tuple[int, Decimal]]:  # type: ignore[override]
         if isinstance(value, (list, tuple)):
             return sorted(value)
-        return parse_phases(super().to_python(value))
+        return parse_phases(super().to_python(value) or "")  # empty_value is "", never None
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)):
             return format_phases(value)
         return value
 
-    def has_changed(self, initial, data) -> bool:
+    def has_changed(self, initial: Any, data: Any) -> bool:
         # The same phases written differently ("2017:30" for "2017: 30") are no change,
         # so they need no reason.
         try:
@@ -196,41 +210,21 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = [
-            "sub_initiative",
-            "level",
-            "order",
-            "title",
-            "definition",
-            "kind",
-            "unit",
-            "direction",
-            "basis",
-            "baseline_low",
-            "baseline_high",
-            "baseline_year",
-            "target_low",
-            "target_high",
-            "target_text",
-            "start_date",
-            "target_date",
-            "cumulative",
-            "orientation",
-            "horizon",
-            "measurable",
-        ]
+        fields = ["sub_initiative", "order", *TARGET_FIELDS]
         field_classes = {
             name: DanishDecimalField
             for name in ("baseline_low", "baseline_high", "target_low", "target_high")
         }
         widgets = {"definition": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, needs_reason: bool, **kwargs) -> None:
+    def __init__(self, *args: Any, needs_reason: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.needs_reason = needs_reason
-        self.fields["sub_initiative"].queryset = self.instance.initiative.sub_initiatives.all()
+        # self.fields holds copies of the model's form fields: these two kinds, by Meta.
+        sub = cast("forms.ModelChoiceField[SubInitiative]", self.fields["sub_initiative"])
+        sub.queryset = self.instance.initiative.sub_initiatives.all()
         for name in ("start_date", "target_date"):
-            self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d"]
+            cast(forms.DateField, self.fields[name]).input_formats = ["%d.%m.%Y", "%Y-%m-%d"]
             self.fields[name].error_messages["invalid"] = "Skriv datoen som dd.mm.åååå."
         for name in ("baseline_low", "baseline_high", "target_low", "target_high"):
             self.fields[name].error_messages.update(NUMBER_MESSAGES)
@@ -239,8 +233,9 @@ class TargetForm(forms.ModelForm):
             # when bound, so has_changed() compares with the stored phases.
             self.initial["phases_text"] = [(p.year, p.value) for p in self.instance.phases.all()]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns; its stub says "or None"
         low, high = data.get("target_low"), data.get("target_high")
         if low is not None and high is not None and low > high:
             self.add_error(
@@ -278,6 +273,14 @@ class TargetForm(forms.ModelForm):
         return data
 
 
+class IndicatorChoiceField(forms.ModelChoiceField):
+    """An indicator named with its programme, as Django documents: by overriding
+    label_from_instance (typed, where assigning a lambda to the instance is not)."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return f"{obj.name} ({obj.programme.name})"
+
+
 class IndicatorUploadForm(forms.Form):
     """Step 1 of the indicator upload on /data/: which indicator, which file, which layout.
 
@@ -285,7 +288,7 @@ class IndicatorUploadForm(forms.Form):
     programmes they lead); any other indicator is refused as an invalid choice.
     """
 
-    indikator = forms.ModelChoiceField(
+    indikator = IndicatorChoiceField(
         label="Indikator",
         queryset=None,
         empty_label="Vælg en indikator",
@@ -337,16 +340,17 @@ class IndicatorUploadForm(forms.Form):
         error_messages={"invalid_choice": "Vælg et af tegnsættene."},
     )
 
-    def __init__(self, *args, indicators, **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: QuerySet[Indicator], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "indikator-%s")  # unique next to the programme upload
         super().__init__(*args, **kwargs)
-        self.fields["indikator"].queryset = indicators
-        self.fields["indikator"].label_from_instance = lambda i: f"{i.name} ({i.programme.name})"
+        # self.fields holds a copy of the field declared above.
+        cast(IndicatorChoiceField, self.fields["indikator"]).queryset = indicators
 
-    def add_error(self, field, error) -> None:
+    def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
-        # Errors are linked to their fields, as the help text already is.
-        for name in self._errors or {}:
+        # Errors are linked to their fields, as the help text already is. After
+        # super().add_error() the errors exist, so self.errors starts no new clean.
+        for name in self.errors:
             if name not in self.fields:
                 continue
             attrs = self.fields[name].widget.attrs

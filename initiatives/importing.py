@@ -20,10 +20,12 @@ import io
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +43,8 @@ from .models import (
 )
 
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
+
+_V = TypeVar("_V")
 
 # Required columns first (the template), then optional ones that carry
 # everything the attainment engine reads, so an export round-trips exactly.
@@ -75,6 +79,31 @@ TARGET_OPTIONAL = [
     "kilde",
 ]
 TARGET_COLUMNS = TARGET_REQUIRED + TARGET_OPTIONAL
+# The column of each of a target's fields (models.TARGET_FIELDS); the other target
+# columns name its place (program, indsatsområde, delinitiativ) or derive from a field
+# (målår) or from its phases (faser).
+TARGET_FIELD_COLUMNS = {
+    "level": "niveau",
+    "title": "mål",
+    "definition": "definition",
+    "kind": "type",
+    "unit": "enhed",
+    "direction": "retning",
+    "basis": "grundlag",
+    "baseline_low": "basisværdi",
+    "baseline_high": "basisværdi_til",
+    "baseline_year": "basisår",
+    "target_low": "mål_fra",
+    "target_high": "mål_til",
+    "target_text": "kvalitativt_mål",
+    "start_date": "startdato",
+    "target_date": "måldato",
+    "cumulative": "kumulativ",
+    "orientation": "orientering",
+    "horizon": "sigt",
+    "measurable": "målbart",
+    "source": "kilde",
+}
 STATUS_REQUIRED = [
     "program",
     "indsatsområde",
@@ -127,6 +156,7 @@ ASSESSMENTS = {
     "": "",
 }
 YES_NO = {"ja": True, "nej": False, "": False}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@")
 ROUND_RE = re.compile(r"^(\d{4})-([1-6])$")
 
@@ -165,7 +195,7 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]  # (row number, column → cell text)
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -437,7 +467,7 @@ class _Row:
             self.error(column, f"»{raw}« er ikke en dato. Skriv fx 31.12.2020.")
             return None
 
-    def choice(self, column: str, choices: dict, *, default: str = ""):
+    def choice(self, column: str, choices: Mapping[str, _V], *, default: str = "") -> _V | None:
         raw = self.cells.get(column, "").strip().lower()
         if not raw:
             raw = default
@@ -545,7 +575,7 @@ def validate(sheets: dict[str, Sheet], problems: list[Problem]) -> ProgrammeIn |
             row.error("startdato", "Startdatoen ligger efter måldatoen.")
         if direction is not None:
             # The same rules as the target form and initiatives.services.target_save.
-            numbers = {
+            numbers: dict[str, Any] = {  # keyword arguments of both rule functions
                 "direction": direction,
                 "baseline_low": baseline_low,
                 "baseline_high": baseline_high,
@@ -575,10 +605,10 @@ def validate(sheets: dict[str, Sheet], problems: list[Problem]) -> ProgrammeIn |
             for column, value in (("mål_fra", target_low), ("mål_til", target_high)):
                 if value is not None and value < 0:
                     row.error(column, "Målet kan ikke være negativt.")
-        key = (initiative.lower(), title.lower())
-        if title and key in seen:
-            row.error("mål", f"Målet står også i række {seen[key]} for samme indsatsområde.")
-        seen.setdefault(key, number)
+        target_key = (initiative.lower(), title.lower())
+        if title and target_key in seen:
+            row.error("mål", f"Målet står også i række {seen[target_key]} for samme indsatsområde.")
+        seen.setdefault(target_key, number)
         item = TargetIn(
             row=number,
             initiative=initiative,
@@ -650,10 +680,12 @@ def validate(sheets: dict[str, Sheet], problems: list[Problem]) -> ProgrammeIn |
         if stated_low is not None and stated_high is not None and stated_low > stated_high:
             row.error("angivet_til", "»angivet_fra« er større end »angivet_til«.")
         if match:
-            key = (initiative.lower(), title.lower(), int(match[1]), int(match[2]))
-            if key in seen_status:
-                row.error("runde", f"Samme mål og runde står også i række {seen_status[key]}.")
-            seen_status.setdefault(key, number)
+            status_key = (initiative.lower(), title.lower(), int(match[1]), int(match[2]))
+            if status_key in seen_status:
+                row.error(
+                    "runde", f"Samme mål og runde står også i række {seen_status[status_key]}."
+                )
+            seen_status.setdefault(status_key, number)
         statuses.append(
             StatusIn(
                 row=number,

@@ -9,7 +9,8 @@ above the header and notes below the data. The caller says which column is which
 As for the programme import (:mod:`initiatives.importing`), it is all or nothing:
 :func:`parse` checks every row and raises :class:`~initiatives.importing.ImportError_`
 with every problem in Danish ("indikator.csv, række 4, kolonne »Værdi«: »abc« er ikke et
-tal …"); only a clean file reaches :func:`indicator_observations_import`, which writes
+tal …"); only a clean file reaches
+:func:`initiatives.services.indicator_observations_import`, which writes
 it in one transaction. The layout is documented in ``docs/indicators.md`` with an
 example in ``fixtures/import/indikator-eksempel.csv``.
 """
@@ -26,12 +27,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from jobvaekst.numbers import parse_number
 
 from .importing import MAX_BYTES_DEFAULT, ImportError_, Problem
-from .models import Area, Indicator, IndicatorObservation
+from .models import Area, Indicator
 
 HEADER_SEARCH_ROWS = 30  # title lines a portal may put above the header
 MISSING = {"", "..", ".", "-", "–"}  # Statistikbanken's ".." and Jobindsats' "-": not given
@@ -179,7 +179,8 @@ def _decode(label: str, content: bytes, encoding: str, problems: list[Problem]) 
             )
         )
         return None
-    tries = ["utf-8-sig", "cp1252"] if ENCODINGS[encoding] is None else [ENCODINGS[encoding]]
+    chosen = ENCODINGS[encoding]
+    tries = ["utf-8-sig", "cp1252"] if chosen is None else [chosen]
     for codec in tries:
         try:
             text = content.decode(codec)
@@ -394,50 +395,3 @@ def parse(
     if problems:
         raise ImportError_(problems)
     return data
-
-
-# --- Writing ------------------------------------------------------------------------------------
-
-
-def indicator_observations_import(
-    *,
-    indicator: Indicator,
-    data: ObservationsIn,
-    extracted_on: date | None = None,
-    source_note: str = "",
-) -> ImportResult:
-    """Write checked observations in one transaction: new ones created, existing updated.
-
-    An observation is the same when indicator, area and period are (the portals revise
-    figures, so a newer extraction replaces the older value).
-    """
-    note = source_note or f"Importeret fra {data.filename}"
-    with transaction.atomic():
-        for name in data.new_areas:
-            Area.objects.get_or_create(name=name, defaults={"kind": Area.Kind.MUNICIPALITY})
-        areas = {a.name: a for a in Area.objects.filter(name__in={r.area for r in data.rows})}
-        existing = {
-            (o.area.name, o.period_label): o
-            for o in indicator.observations.select_related("area").select_for_update()
-        }
-        created = updated = 0
-        for item in data.rows:
-            obs = existing.get((item.area, item.period_label))
-            if obs is None:
-                obs = IndicatorObservation(
-                    indicator=indicator, area=areas[item.area], period_label=item.period_label
-                )
-                created += 1
-            else:
-                updated += 1
-            obs.period_start, obs.period_end = item.period_start, item.period_end
-            obs.value, obs.qualifier = item.value, IndicatorObservation.Qualifier.EXACT
-            obs.stated_text, obs.stated_gap, obs.source_note = "", "", note[:300]
-            # Checked row by row above; the constraints are the database's to enforce.
-            obs.full_clean(validate_unique=False, validate_constraints=False)
-            obs.save()
-        if extracted_on is not None:
-            indicator.extracted_on = extracted_on
-            indicator.full_clean()
-            indicator.save(update_fields=["extracted_on", "updated_at"])
-    return ImportResult(created, updated, len(data.skipped), tuple(data.new_areas))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jobvaekst.numbers import format_decimal, format_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class TimeStamped(models.Model):
@@ -222,6 +226,34 @@ class EffectChainItem(TimeStamped):
         return f"{self.get_stage_display()}: {self.text[:60]}"
 
 
+#: What defines a target, in one list: the target form edits these, the import reads them
+#: (``importing.TargetIn``, column by column in ``importing.TARGET_FIELD_COLUMNS``), the
+#: programme export writes them and the API shows them. Its place, order and phases are
+#: kept apart: the initiative and sub-initiative are looked up by name, phases are rows.
+TARGET_FIELDS = (
+    "level",
+    "title",
+    "definition",
+    "kind",
+    "unit",
+    "direction",
+    "basis",
+    "baseline_low",
+    "baseline_high",
+    "baseline_year",
+    "target_low",
+    "target_high",
+    "target_text",
+    "start_date",
+    "target_date",
+    "cumulative",
+    "orientation",
+    "horizon",
+    "measurable",
+    "source",
+)
+
+
 class Target(TimeStamped):
     """A target (mål) of an initiative, in whatever shape the programme gave it.
 
@@ -311,6 +343,9 @@ class Target(TimeStamped):
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("mål")
@@ -401,9 +436,9 @@ class Target(TimeStamped):
             return f"{target}{unit} pr. år"
         year = f" ({self.target_date.year})" if self.target_date else ""
         if self.baseline_low is not None:
-            base = _range(self.baseline_low, self.baseline_high)
+            base_text = _range(self.baseline_low, self.baseline_high)
             base_year = f" ({self.baseline_year})" if self.baseline_year else ""
-            return f"fra {base}{base_year} til {target}{year}{unit}"
+            return f"fra {base_text}{base_year} til {target}{year}{unit}"
         return f"{target}{unit}"
 
     def clean(self) -> None:
@@ -710,6 +745,9 @@ class StatusReport(TimeStamped):
     version = models.PositiveIntegerField(_("version"), default=1)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("statusrapport")
@@ -774,6 +812,9 @@ class StatusUpdate(TimeStamped):
     comment = models.TextField(_("kommentar"), blank=True)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("statusopdatering")
@@ -947,7 +988,7 @@ class Notification(TimeStamped):
 # belong to the programme, never to an initiative. See docs/indicators.md.
 
 
-class AreaManager(models.Manager):
+class AreaManager(models.Manager["Area"]):
     def get_by_natural_key(self, name: str) -> Area:
         return self.get(name=name)
 
@@ -997,7 +1038,7 @@ class Area(TimeStamped):
         return (self.name,)
 
 
-class IndicatorManager(models.Manager):
+class IndicatorManager(models.Manager["Indicator"]):
     def get_by_natural_key(self, programme_slug: str, slug: str) -> Indicator:
         return self.get(programme__slug=programme_slug, slug=slug)
 
@@ -1062,6 +1103,9 @@ class Indicator(TimeStamped):
     )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     objects = IndicatorManager()
 
@@ -1104,14 +1148,15 @@ class Indicator(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.programme.slug, self.slug)
 
-    natural_key.dependencies = ["initiatives.programme"]
+    # Django's serialisers read the dependencies off the method; no stub can type that.
+    natural_key.dependencies = ["initiatives.programme"]  # type: ignore[attr-defined]
 
     @property
     def is_percent(self) -> bool:
         return self.unit.strip() == "%"
 
 
-class IndicatorObservationManager(models.Manager):
+class IndicatorObservationManager(models.Manager["IndicatorObservation"]):
     def get_by_natural_key(
         self, programme_slug: str, indicator_slug: str, area: str, period_label: str
     ) -> IndicatorObservation:
@@ -1169,6 +1214,9 @@ class IndicatorObservation(TimeStamped):
     )
     source_note = models.CharField(_("kilde"), max_length=300, blank=True)
     history = HistoricalRecords()
+    # Set by the services before save(); simple-history writes them into the history row.
+    _history_user: User | None
+    _change_reason: str
 
     objects = IndicatorObservationManager()
 
@@ -1210,7 +1258,8 @@ class IndicatorObservation(TimeStamped):
     def natural_key(self) -> tuple[str, str, str, str]:
         return (*self.indicator.natural_key(), self.area.name, self.period_label)
 
-    natural_key.dependencies = ["initiatives.indicator", "initiatives.area"]
+    # Django's serialisers read the dependencies off the method; no stub can type that.
+    natural_key.dependencies = ["initiatives.indicator", "initiatives.area"]  # type: ignore[attr-defined]
 
     def clean(self) -> None:
         super().clean()

@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from .models import Membership, Notification, ReportingRound, StatusReport
+from .models import Initiative, Membership, Notification, ReportingRound, StatusReport
 
 logger = logging.getLogger("jobvaekst.notifications")
 
 DONE = {StatusReport.State.SUBMITTED, StatusReport.State.APPROVED}
 
 
-def _send_once(*, round_, initiative, user, kind, subject, body, version=0) -> bool:
+def _send_once(
+    *,
+    round_: ReportingRound,
+    initiative: Initiative,
+    user: User,
+    kind: str,
+    subject: str,
+    body: str,
+    version: int = 0,
+) -> bool:
     if not user.email:
         logger.info("no e-mail address: user=%s kind=%s", user.pk, kind)
         return False
@@ -41,7 +52,7 @@ def _send_once(*, round_, initiative, user, kind, subject, body, version=0) -> b
     return True
 
 
-def _report_url(round_, initiative) -> str:
+def _report_url(round_: ReportingRound, initiative: Initiative) -> str:
     path = reverse(
         "reporting:report",
         kwargs={"programme": round_.programme.slug, "code": round_.code, "slug": initiative.slug},
@@ -73,6 +84,9 @@ def reminders_send(*, today: dt.date) -> int:
         for m in leads:
             if m.initiative_id in done:
                 continue
+            # A tovholder's membership always names its initiative (the check constraint
+            # membership_tovholder_has_initiative); the field itself is nullable.
+            initiative = cast(Initiative, m.initiative)
             when = (
                 "i dag"
                 if kind == Notification.Kind.REMINDER_DEADLINE
@@ -80,14 +94,14 @@ def reminders_send(*, today: dt.date) -> int:
             )
             sent += _send_once(
                 round_=round_,
-                initiative=m.initiative,
+                initiative=initiative,
                 user=m.user,
                 kind=kind,
-                subject=f"Påmindelse: status for {m.initiative.name}, runde {round_.code}",
+                subject=f"Påmindelse: status for {initiative.name}, runde {round_.code}",
                 body=(
                     f"Kære {m.user.get_full_name() or m.user.username}\n\n"
-                    f"Statusrapporten for {m.initiative.name} i runde {round_} skal indsendes "
-                    f"senest {when}.\n\nUdfyld den her: {_report_url(round_, m.initiative)}\n"
+                    f"Statusrapporten for {initiative.name} i runde {round_} skal indsendes "
+                    f"senest {when}.\n\nUdfyld den her: {_report_url(round_, initiative)}\n"
                 ),
             )
     return sent

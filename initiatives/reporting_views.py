@@ -8,13 +8,18 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
-from .access import initiative_for_user, programmes_for_user
+from .access import (
+    AuthenticatedHttpRequest,
+    initiative_for_user,
+    programme_for_user,
+    programmes_for_user,
+)
 from .forms import ReportForm, ReviewForm, TargetStatusForm
-from .models import ReportingRound, StatusReport
+from .models import Initiative, ReportingRound, StatusReport
 
 logger = logging.getLogger("jobvaekst.access")
 
@@ -24,20 +29,27 @@ def _round_for_user(request: HttpRequest, programme: str, code: str) -> Reportin
         year, number = (int(part) for part in code.split("-"))
     except ValueError:
         raise Http404("Runden findes ikke.") from None
-    return get_object_or_404(
-        ReportingRound.objects.select_related("programme"),
-        programme__slug=programme,
-        programme__in=programmes_for_user(request.user),
-        year=year,
-        number=number,
+    round_ = (
+        ReportingRound.objects.select_related("programme")
+        .filter(
+            programme__slug=programme,
+            programme__in=programmes_for_user(request.user),
+            year=year,
+            number=number,
+        )
+        .first()
     )
+    if round_ is None:
+        programme_for_user(request, programme)  # 403 if the programme is not theirs
+        raise Http404("Runden findes ikke.")
+    return round_
 
 
 @require_http_methods(["GET", "POST"])
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programmes = programmes_for_user(request.user)
     if request.method == "POST":
-        programme = get_object_or_404(programmes, slug=request.POST.get("programme", ""))
+        programme = programme_for_user(request, request.POST.get("programme", ""))
         try:
             year, number = (int(x) for x in request.POST.get("round", "").split("-"))
             round_ = services.round_open(
@@ -72,7 +84,9 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
-def _target_forms(request, initiative, round_, *, bound: bool):
+def _target_forms(
+    request: HttpRequest, initiative: Initiative, round_: ReportingRound, *, bound: bool
+) -> list[TargetStatusForm]:
     forms = []
     for target, update, previous in selectors.form_targets(initiative=initiative, round_=round_):
         if update is not None:
@@ -98,7 +112,9 @@ def _target_forms(request, initiative, round_, *, bound: bool):
 
 
 @require_http_methods(["GET", "POST"])
-def status_report(request: HttpRequest, programme: str, code: str, slug: str) -> HttpResponse:
+def status_report(
+    request: AuthenticatedHttpRequest, programme: str, code: str, slug: str
+) -> HttpResponse:
     round_ = _round_for_user(request, programme, code)
     initiative = initiative_for_user(request, slug)
     if initiative.programme_id != round_.programme_id:
@@ -114,6 +130,7 @@ def status_report(request: HttpRequest, programme: str, code: str, slug: str) ->
         and report.state == StatusReport.State.SUBMITTED
     )
     conflict = None
+    review: ReviewForm | None
     if request.method == "POST" and "review" in request.POST:
         if not may_review:
             logger.warning("denied review: user=%s report=%s", request.user.pk, report.pk)
@@ -181,7 +198,9 @@ def status_report(request: HttpRequest, programme: str, code: str, slug: str) ->
     )
 
 
-def _unbound(request, report, initiative, round_):
+def _unbound(
+    request: HttpRequest, report: StatusReport, initiative: Initiative, round_: ReportingRound
+) -> tuple[ReportForm, list[TargetStatusForm]]:
     form = ReportForm(
         initial={
             "version": report.version,
@@ -194,7 +213,16 @@ def _unbound(request, report, initiative, round_):
     return form, _target_forms(request, initiative, round_, bound=False)
 
 
-def _render(request, report, form, target_forms, review, may_edit, may_review, conflict=None):
+def _render(
+    request: HttpRequest,
+    report: StatusReport,
+    form: ReportForm,
+    target_forms: list[TargetStatusForm],
+    review: ReviewForm | None,
+    may_edit: bool,
+    may_review: bool,
+    conflict: services.ConflictError | None = None,
+) -> HttpResponse:
     ctx = {
         "report": report,
         "round": report.round,

@@ -11,11 +11,15 @@
 from __future__ import annotations
 
 import rules
+from django.contrib.auth.models import User
 
 from .models import Initiative, Membership, Programme, StatusReport
 
+# The predicates are checked for logged-in users only (LoginRequiredMiddleware guards every
+# view), so ``user`` is a User; ``obj`` is whatever the permission is checked against.
 
-def _programme_of(obj) -> Programme | None:
+
+def _programme_of(obj: object) -> Programme | None:
     if isinstance(obj, Programme):
         return obj
     if isinstance(obj, Initiative):
@@ -25,7 +29,7 @@ def _programme_of(obj) -> Programme | None:
     return None
 
 
-def _initiative_of(obj) -> Initiative | None:
+def _initiative_of(obj: object) -> Initiative | None:
     if isinstance(obj, Initiative):
         return obj
     if isinstance(obj, StatusReport):
@@ -33,8 +37,9 @@ def _initiative_of(obj) -> Initiative | None:
     return None
 
 
-def _roles(user, programme: Programme) -> set[str]:
-    """The user's roles in a programme, cached on the user for the request."""
+def _roles(user: User, programme: Programme) -> set[tuple[str, int | None]]:
+    """The user's (role, initiative id) pairs in a programme, cached on the user for the
+    request."""
     cache = user.__dict__.setdefault("_programme_roles", {})
     if programme.pk not in cache:
         cache[programme.pk] = set(
@@ -46,18 +51,18 @@ def _roles(user, programme: Programme) -> set[str]:
 
 
 @rules.predicate
-def is_admin(user) -> bool:
+def is_admin(user: User) -> bool:
     return user.is_superuser
 
 
 @rules.predicate
-def has_role_in_programme(user, obj) -> bool:
+def has_role_in_programme(user: User, obj: object) -> bool:
     programme = _programme_of(obj)
     return programme is not None and bool(_roles(user, programme))
 
 
 @rules.predicate
-def is_programleder(user, obj) -> bool:
+def is_programleder(user: User, obj: object) -> bool:
     programme = _programme_of(obj)
     return programme is not None and any(
         role == Membership.Role.PROGRAMLEDER for role, _ in _roles(user, programme)
@@ -65,7 +70,7 @@ def is_programleder(user, obj) -> bool:
 
 
 @rules.predicate
-def is_tovholder_of(user, obj) -> bool:
+def is_tovholder_of(user: User, obj: object) -> bool:
     initiative = _initiative_of(obj)
     if initiative is None:
         return False

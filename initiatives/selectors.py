@@ -1,17 +1,20 @@
-"""Reads that feed the pages. Each selector runs a fixed number of queries."""
+"""Reads for the recording side: rounds, reports, the status form and the histories.
+
+The pages that show computed figures read through ``evaluations.selectors``. Each
+selector runs a fixed number of queries.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
-
-from evaluations.models import AttainmentSnapshot
+from django.db.models import Count, Q, QuerySet
 
 from .models import (
-    EffectChainItem,
     Initiative,
     Level,
     Programme,
@@ -20,162 +23,6 @@ from .models import (
     StatusUpdate,
     Target,
 )
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    """One target as the targets table shows it."""
-
-    target: Target
-    in_words: str
-    latest: StatusUpdate | None
-    latest_in_words: str
-    round_code: str
-    stated: str
-    snapshot: AttainmentSnapshot | None = None
-
-    @property
-    def level_rank(self) -> int:
-        """Activities before outputs before effects, for sorting the table."""
-        return Level.values.index(self.target.level)
-
-    @property
-    def orientation_label(self) -> str:
-        return self.target.get_orientation_display() or "Ikke angivet"
-
-    @property
-    def horizon_label(self) -> str:
-        return self.target.get_horizon_display() or "Ikke angivet"
-
-    @property
-    def category(self) -> str:
-        snap = self.snapshot
-        return snap.category if snap else str(AttainmentSnapshot.Category.NO_STATUS)
-
-    @property
-    def category_label(self) -> str:
-        """The category as shown: one that follows a stated figure says so."""
-        return self.snapshot.category_label if self.snapshot else self.category
-
-    @property
-    def category_rank(self) -> int:
-        """Best first: Opnået, På sporet, Bagud, Kritisk, then those without a figure."""
-        return AttainmentSnapshot.Category.values.index(self.category)
-
-
-@dataclass
-class ChainColumn:
-    stage: str
-    label: str
-    items: list[EffectChainItem] = field(default_factory=list)
-
-
-def initiative_list(*, programmes: QuerySet[Programme]) -> list[Initiative]:
-    """The initiatives of the given programmes, with their target counts per level (1 query)."""
-    return list(
-        Initiative.objects.filter(programme__in=programmes)
-        .select_related("programme")
-        .annotate(
-            n_targets=Count("targets"),
-            n_activity=Count("targets", filter=Q(targets__level=Level.ACTIVITY)),
-            n_output=Count("targets", filter=Q(targets__level=Level.OUTPUT)),
-            n_effect=Count("targets", filter=Q(targets__level=Level.EFFECT)),
-            n_sub=Count("sub_initiatives", distinct=True),
-        )
-        .order_by("programme__name", "number")
-    )
-
-
-def effect_chain(*, initiative: Initiative) -> list[ChainColumn]:
-    """The effect chain as three columns: activities → outputs → effects (1 query)."""
-    columns = {stage: ChainColumn(stage=stage, label=label) for stage, label in Level.choices}
-    items = (
-        EffectChainItem.objects.filter(initiative=initiative)
-        .select_related("sub_initiative")
-        .order_by("order", "pk")
-    )
-    for item in items:
-        columns[item.stage].items.append(item)
-    return list(columns.values())
-
-
-def current_round(*, programme: Programme) -> ReportingRound | None:
-    """The round the pages show by default: the newest that is not merely planned (1 query)."""
-    rounds = ReportingRound.objects.filter(programme=programme).order_by("-year", "-number")
-    return rounds.exclude(state=ReportingRound.State.PLANNED).first() or rounds.first()
-
-
-def target_rows(
-    *,
-    initiative: Initiative | None = None,
-    round_: ReportingRound | None = None,
-    targets: QuerySet[Target] | None = None,
-) -> list[TargetRow]:
-    """The targets (an initiative's, or ``targets``) with their latest status and, for
-    ``round_``, their computed attainment (4 queries, whatever the data size).
-
-    With a round, the latest status is the latest up to that round, so a past round
-    shows what was known then. Rows are ordered by initiative, level and order.
-    """
-    if targets is None:
-        targets = Target.objects.filter(initiative=initiative)
-    # Only each target's latest update is shown: the database picks it, so a page loads
-    # one update per target, not one per round (at scale that was most of the time here).
-    updates = StatusUpdate.objects.filter(target__in=targets.values("pk"))
-    if round_ is not None:
-        updates = updates.filter(
-            Q(round__year__lt=round_.year)
-            | Q(round__year=round_.year, round__number__lte=round_.number)
-        )
-    latest_updates = {
-        u.target_id: u
-        for u in updates.select_related("round")
-        .annotate(
-            recency=Window(
-                RowNumber(),
-                partition_by=[F("target_id")],
-                order_by=[F("round__year").desc(), F("round__number").desc()],
-            )
-        )
-        .filter(recency=1)
-        .order_by()
-    }
-    snapshots = (
-        {
-            s.target_id: s
-            for s in AttainmentSnapshot.objects.filter(
-                target__in=targets.values("pk"), round=round_
-            ).order_by()
-        }
-        if round_ is not None
-        else {}
-    )
-    rows = []
-    for target in targets.select_related("sub_initiative").prefetch_related("phases"):
-        latest = latest_updates.get(target.pk)
-        if latest is not None:
-            latest.target = target  # describe() reads the unit; avoid a query per row
-        rows.append(
-            TargetRow(
-                target=target,
-                in_words=target.describe(phases=list(target.phases.all())),
-                latest=latest,
-                latest_in_words=latest.describe() if latest else "Ingen status",
-                round_code=latest.round.code if latest else "",
-                stated=latest.stated_in_words() if latest else "–",
-                snapshot=snapshots.get(target.pk),
-            )
-        )
-    level_order = {value: i for i, value in enumerate(Level.values)}
-    rows.sort(
-        key=lambda r: (
-            r.target.initiative_id,
-            level_order[r.target.level],
-            r.target.order,
-            r.target.pk,
-        )
-    )
-    return rows
 
 
 @dataclass(frozen=True)
@@ -255,19 +102,19 @@ def previous_values(*, initiative: Initiative, round_: ReportingRound) -> dict[i
     values: dict[int, Decimal] = {}
     for target_id, year, number, value in earlier:
         if (year, number) < (round_.year, round_.number):
-            values[target_id] = value
+            values[target_id] = cast(Decimal, value)  # value__isnull=False above
     return values
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    when: object
+    when: dt.datetime
     who: str
     what: str
     changes: list[tuple[str, str, str]]
 
 
-def _entries(records, label) -> list[HistoryEntry]:
+def _entries(records: Iterable[Any], label: Callable[[Any], str]) -> list[HistoryEntry]:
     """Turn simple-history records (newest first) into who-changed-what rows."""
     records = list(records)
     entries = []
@@ -293,7 +140,7 @@ def _entries(records, label) -> list[HistoryEntry]:
     return entries
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, Decimal):
@@ -341,3 +188,21 @@ def target_history(*, target: Target) -> list[HistoryEntry]:
         )
         for e, reason in zip(entries, reasons, strict=True)
     ]
+
+
+def initiatives_of(*, programmes: QuerySet[Programme]) -> QuerySet[Initiative]:
+    """The programmes' initiatives, in programme and number order (1 query)."""
+    return (
+        Initiative.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .order_by("programme__name", "number")
+    )
+
+
+def rounds_of(*, programmes: QuerySet[Programme]) -> QuerySet[ReportingRound]:
+    """The programmes' reporting rounds, oldest first (1 query)."""
+    return (
+        ReportingRound.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .order_by("programme__name", "year", "number")
+    )

@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -26,14 +28,28 @@ from jobvaekst.numbers import format_decimal, parse_number, parse_phases
 from jobvaekst.queue import publish
 
 from . import selectors
+from .importing import ProgrammeIn
+from .indicator_import import ImportResult as IndicatorImportResult
+from .indicator_import import ObservationsIn
 from .models import (
+    TARGET_FIELDS,
+    Area,
+    Indicator,
+    IndicatorObservation,
     Initiative,
+    Membership,
     ReportingRound,
     StatusReport,
     StatusUpdate,
     Target,
     TargetPhase,
 )
+from .signals import changes_collected, targets_changed_announce
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from .models import Programme
 
 
 class ConflictError(Exception):
@@ -111,7 +127,7 @@ def update_errors(*, target: Target, data: UpdateInput, previous: Decimal | None
     return errors
 
 
-def _check(user, perm: str, obj) -> None:
+def _check(user: User, perm: str, obj: Model) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied("Du har ikke adgang til at gøre dette.")
 
@@ -130,7 +146,7 @@ def status_report_for(*, initiative: Initiative, round_: ReportingRound) -> Stat
 
 @transaction.atomic
 def status_report_save(
-    *, report: StatusReport, user, version: int, data: ReportInput, submit: bool = False
+    *, report: StatusReport, user: User, version: int, data: ReportInput, submit: bool = False
 ) -> StatusReport:
     """Save a draft (or submit it) if nobody has saved a newer version meanwhile.
 
@@ -141,14 +157,12 @@ def status_report_save(
     The number of queries does not depend on the number of targets: the updates are read
     in one query and written in bulk, and all the recomputation is one request.
     """
-    from evaluations.services import recompute_batched
-
-    with recompute_batched():
+    with changes_collected():
         return _report_save(report=report, user=user, version=version, data=data, submit=submit)
 
 
 def _report_save(
-    *, report: StatusReport, user, version: int, data: ReportInput, submit: bool
+    *, report: StatusReport, user: User, version: int, data: ReportInput, submit: bool
 ) -> StatusReport:
     _check(user, "initiatives.edit_report", report)
     if report.round.state != ReportingRound.State.OPEN:
@@ -211,7 +225,7 @@ def _report_save(
 _UPDATE_FIELDS = ("value", "assessment", "not_measurable", "comment")
 
 
-def _updates_save(*, report: StatusReport, user, updates: Sequence[UpdateInput]) -> None:
+def _updates_save(*, report: StatusReport, user: User, updates: Sequence[UpdateInput]) -> None:
     """Write the updates that changed, with their history, in a fixed number of queries.
 
     Bulk writes send no ``post_save``, so this does by hand what ``Model.save()`` and the
@@ -221,8 +235,6 @@ def _updates_save(*, report: StatusReport, user, updates: Sequence[UpdateInput])
     A target without an update gets one even when it is empty: an empty status in this
     round is what the figures show, not the previous round's.
     """
-    from evaluations.services import recompute_request
-
     wanted = {item.target_id: item for item in updates}  # as before, the last entry wins
     existing = {
         u.target_id: u
@@ -265,7 +277,7 @@ def _updates_save(*, report: StatusReport, user, updates: Sequence[UpdateInput])
             default_user=user,
             default_date=now,
         )
-    recompute_request(target_ids=[u.target_id for u in [*created, *changed]])
+    targets_changed_announce(target_ids=[u.target_id for u in [*created, *changed]])
 
 
 def _changes(current: StatusReport, mine: ReportInput) -> list[str]:
@@ -280,7 +292,7 @@ def _changes(current: StatusReport, mine: ReportInput) -> list[str]:
 
 @transaction.atomic
 def status_report_review(
-    *, report: StatusReport, user, version: int, approve: bool, comment: str = ""
+    *, report: StatusReport, user: User, version: int, approve: bool, comment: str = ""
 ) -> StatusReport:
     """Approve a submitted report, or return it to the tovholder with a comment."""
     _check(user, "initiatives.review_report", report)
@@ -308,9 +320,7 @@ def status_report_review(
 
 def _notify(report: StatusReport) -> None:
     """Send the e-mail after the commit, through the worker; never fail the save for it."""
-    from .tasks import notify_report
-
-    transaction.on_commit(lambda: publish(notify_report, report.pk))
+    transaction.on_commit(lambda: publish("initiatives.notify_report", report.pk))
 
 
 TARGET_NUMBER_FIELDS = ("baseline_low", "baseline_high", "target_low", "target_high")
@@ -388,7 +398,7 @@ def _target_unchanged(target: Target, phases: Sequence[tuple[int, Decimal]]) -> 
 def target_save(
     *,
     target: Target,
-    user,
+    user: User,
     phases: str | Sequence[tuple[int, Decimal | str]],
     reason: str = "",
 ) -> Target:
@@ -440,7 +450,9 @@ def round_period(year: int, number: int) -> tuple[dt.date, dt.date]:
 
 
 @transaction.atomic
-def round_open(*, programme, year: int, number: int, user=None) -> ReportingRound:
+def round_open(
+    *, programme: Programme, year: int, number: int, user: User | None = None
+) -> ReportingRound:
     """Create the round if needed and open it; its deadline is 15 days after the period.
 
     ``user`` is None when beat opens it; otherwise only a programleder may.
@@ -483,7 +495,7 @@ def rounds_open_current(*, today: dt.date) -> list[ReportingRound]:
 
 @dataclass
 class ImportResult:
-    programme: object
+    programme: Programme
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
@@ -501,33 +513,61 @@ class ImportResult:
         return f"{self.programme.name}: " + "; ".join(parts) + "."
 
 
-def _unique_slug(model, wanted: str, *, prefix: str, exclude_pk=None) -> str:
+def _unique_slug(
+    model: type[Initiative], wanted: str, *, prefix: str, exclude_pk: int | None = None
+) -> str:
     from django.utils.text import slugify
 
     slug = slugify(wanted)[:50] or "indsats"
-    taken = model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists()
+    # exclude(pk=None) is valid Django (pk IS NULL, so nothing is excluded); the Django
+    # plugin's lookup type leaves None out.
+    taken = model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists()  # type: ignore[misc]
     if taken:
         slug = slugify(f"{prefix}-{wanted}")[:50]
     base, n = slug, 2
-    while model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists():
+    while model.objects.exclude(pk=exclude_pk).filter(slug=slug).exists():  # type: ignore[misc]
         slug = f"{base[:46]}-{n}"
         n += 1
     return slug
 
 
+def may_import_any(user: User) -> bool:
+    """A programleder of some programme (or the administrator) may import."""
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, role=Membership.Role.PROGRAMLEDER).exists()
+    )
+
+
+def programme_import_check(*, user: User, data: ProgrammeIn) -> None:
+    """Into an existing programme only its programleder imports; a new programme takes a
+    programleder of some programme. Raises PermissionDenied otherwise."""
+    from .models import Programme
+
+    existing = (
+        Programme.objects.filter(name=data.name).first()
+        or Programme.objects.filter(slug=data.slug).first()
+    )
+    if existing is not None:
+        if not user.has_perm("initiatives.manage_targets", existing):
+            raise PermissionDenied("Kun programlederen for programmet kan importere til det.")
+    elif not may_import_any(user):
+        raise PermissionDenied("Kun en programleder kan oprette et program ved import.")
+
+
 @transaction.atomic
-def programme_import(data, *, user=None) -> ImportResult:
+def programme_import(*, data: ProgrammeIn, user: User | None) -> ImportResult:
     """Create or update a programme from validated import data (``importing.parse``).
 
     Targets are matched by initiative and title, statuses by target and round; imported
     statuses are approved (the spreadsheet is the approved record). Everything happens
-    in one transaction, and the figures are recomputed once, after the commit.
+    in one transaction, and the figures are recomputed once, after the commit. ``user``
+    is None for the management command, run by the operator on the server.
     """
-    from evaluations.services import recompute_batched
-
+    if user is not None:
+        programme_import_check(user=user, data=data)
     from .models import Programme, SubInitiative
 
-    result = ImportResult(programme=None)
     created: dict[str, int] = {}
     updated: dict[str, int] = {}
 
@@ -535,11 +575,12 @@ def programme_import(data, *, user=None) -> ImportResult:
         bucket = created if was_created else updated
         bucket[kind] = bucket.get(kind, 0) + 1
 
-    with recompute_batched():
+    with changes_collected():
         programme = (
             Programme.objects.filter(name=data.name).first()
             or Programme.objects.filter(slug=data.slug).first()
         )
+        is_new = programme is None
         if programme is None:
             programme = Programme(slug=data.slug, name=data.name)
         programme.start_date = programme.start_date or data.start_date
@@ -549,7 +590,12 @@ def programme_import(data, *, user=None) -> ImportResult:
         if data.description:
             programme.description = data.description
         programme.save()
-        result.programme = programme
+        result = ImportResult(programme=programme)
+        if is_new and user is not None and not user.is_superuser:
+            # Whoever creates a programme by import leads it (and may import into it again).
+            Membership.objects.get_or_create(
+                user=user, programme=programme, role=Membership.Role.PROGRAMLEDER
+            )
 
         initiatives = {}
         existing = {i.name.lower(): i for i in Initiative.objects.filter(programme=programme)}
@@ -588,27 +634,7 @@ def programme_import(data, *, user=None) -> ImportResult:
             if target is None:
                 target = Target(initiative=initiative, title=t.title)
             target.sub_initiative = subs.get((t.initiative.lower(), t.sub_initiative.lower()))
-            for attr in (
-                "level",
-                "unit",
-                "direction",
-                "kind",
-                "basis",
-                "baseline_low",
-                "baseline_high",
-                "baseline_year",
-                "target_low",
-                "target_high",
-                "target_text",
-                "start_date",
-                "target_date",
-                "cumulative",
-                "orientation",
-                "horizon",
-                "measurable",
-                "definition",
-                "source",
-            ):
+            for attr in TARGET_FIELDS:
                 setattr(target, attr, getattr(t, attr))
             target.order = order
             target._change_reason = "Importeret fra regneark"
@@ -680,3 +706,51 @@ def programme_import(data, *, user=None) -> ImportResult:
 
     result.created, result.updated = created, updated
     return result
+
+
+def indicator_observations_import(
+    *,
+    indicator: Indicator,
+    data: ObservationsIn,
+    user: User | None,
+    extracted_on: date | None = None,
+    source_note: str = "",
+) -> IndicatorImportResult:
+    """Write checked observations in one transaction: new ones created, existing updated.
+
+    An observation is the same when indicator, area and period are (the portals revise
+    figures, so a newer extraction replaces the older value). ``user`` is None for the
+    management command, run by the operator on the server; otherwise a programleder.
+    """
+    if user is not None:
+        _check(user, "initiatives.manage_targets", indicator.programme)
+    note = source_note or f"Importeret fra {data.filename}"
+    with transaction.atomic():
+        for name in data.new_areas:
+            Area.objects.get_or_create(name=name, defaults={"kind": Area.Kind.MUNICIPALITY})
+        areas = {a.name: a for a in Area.objects.filter(name__in={r.area for r in data.rows})}
+        existing = {
+            (o.area.name, o.period_label): o
+            for o in indicator.observations.select_related("area").select_for_update()
+        }
+        created = updated = 0
+        for item in data.rows:
+            obs = existing.get((item.area, item.period_label))
+            if obs is None:
+                obs = IndicatorObservation(
+                    indicator=indicator, area=areas[item.area], period_label=item.period_label
+                )
+                created += 1
+            else:
+                updated += 1
+            obs.period_start, obs.period_end = item.period_start, item.period_end
+            obs.value, obs.qualifier = item.value, IndicatorObservation.Qualifier.EXACT
+            obs.stated_text, obs.stated_gap, obs.source_note = "", "", note[:300]
+            # Checked row by row above; the constraints are the database's to enforce.
+            obs.full_clean(validate_unique=False, validate_constraints=False)
+            obs.save()
+        if extracted_on is not None:
+            indicator.extracted_on = extracted_on
+            indicator.full_clean()
+            indicator.save(update_fields=["extracted_on", "updated_at"])
+    return IndicatorImportResult(created, updated, len(data.skipped), tuple(data.new_areas))

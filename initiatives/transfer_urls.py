@@ -1,8 +1,10 @@
+"""Import and templates. ``jobvaekst.urls`` puts these in the ``transfer`` namespace beside
+the programme export of ``evaluations.initiative_views``."""
+
 from django.urls import path
 
 from . import transfer_views as views
 
-app_name = "transfer"
 urlpatterns = [
     path("", views.transfer_index, name="index"),
     path("skabelon.xlsx", views.template_download, name="template"),
@@ -10,5 +12,4 @@ urlpatterns = [
     path("import/bekraeft/", views.import_confirm, name="import_confirm"),
     path("indikator/", views.indicator_upload, name="indicator_import"),
     path("indikator/bekraeft/", views.indicator_confirm, name="indicator_import_confirm"),
-    path("<slug:programme>/eksport.xlsx", views.programme_export, name="export"),
 ]

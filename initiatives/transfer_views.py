@@ -11,31 +11,26 @@ import io
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
 from . import importing, indicator_import, services
-from .access import programme_for_user, programmes_for_user
-from .exporting import programme_workbook
+from .access import AuthenticatedHttpRequest, programmes_for_user
 from .forms import IndicatorUploadForm
-from .models import Indicator, Membership, Programme
+from .importing import XLSX
+from .models import Indicator, Membership
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "import_staging"
 INDICATOR_SESSION_KEY = "indicator_import_staging"
-
-
-def _may_import_any(user) -> bool:
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user=user, role=Membership.Role.PROGRAMLEDER).exists()
-    )
 
 
 def _staging() -> Path:
@@ -43,10 +38,10 @@ def _staging() -> Path:
 
 
 @require_safe
-def transfer_index(request: HttpRequest) -> HttpResponse:
+def transfer_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "programmes": list(programmes_for_user(request.user).order_by("name")),
-        "may_import": _may_import_any(request.user),
+        "may_import": services.may_import_any(request.user),
         "max_mb": getattr(settings, "IMPORT_MAX_BYTES", importing.MAX_BYTES_DEFAULT) // 2**20,
     }
     if ctx["may_import"]:
@@ -95,40 +90,21 @@ def template_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_safe
-def programme_export(request: HttpRequest, programme: str) -> HttpResponse:
-    prog = programme_for_user(request, programme)
-    response = HttpResponse(programme_workbook(prog), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{prog.slug}-eksport.xlsx"'
-    return response
-
-
-def _check_may_import(request: HttpRequest, data: importing.ProgrammeIn) -> None:
-    existing = (
-        Programme.objects.filter(name=data.name).first()
-        or Programme.objects.filter(slug=data.slug).first()
-    )
-    if existing is not None:
-        if not request.user.has_perm("initiatives.manage_targets", existing):
-            raise PermissionDenied("Kun programlederen for programmet kan importere til det.")
-    elif not _may_import_any(request.user):
-        raise PermissionDenied("Kun en programleder kan oprette et program ved import.")
-
-
 @require_POST
-def import_upload(request: HttpRequest) -> HttpResponse:
-    if not _may_import_any(request.user):
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not services.may_import_any(request.user):
         raise PermissionDenied("Kun programlederen kan importere.")
     uploads = request.FILES.getlist("filer")
     limit = getattr(settings, "IMPORT_MAX_BYTES", importing.MAX_BYTES_DEFAULT)
-    files = [(f.name, f.read(limit + 1)) for f in uploads]
-    ctx = {"files": [name for name, _ in files]}
+    # An uploaded file always has its name; UploadedFile.name is typed str | None.
+    files = [(cast(str, f.name), f.read(limit + 1)) for f in uploads]
+    ctx: dict[str, Any] = {"files": [name for name, _ in files]}
     try:
         data = importing.parse(files)
     except importing.ImportError_ as exc:
         ctx["problems"] = exc.problems
         return render(request, "initiatives/import_preview.html", ctx, status=400)
-    _check_may_import(request, data)
+    services.programme_import_check(user=request.user, data=data)
     token = secrets.token_urlsafe(16)
     folder = _staging() / token
     folder.mkdir(parents=True)
@@ -140,8 +116,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def import_confirm(request: HttpRequest) -> HttpResponse:
-    if not _may_import_any(request.user):
+def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not services.may_import_any(request.user):
         raise PermissionDenied("Kun programlederen kan importere.")
     token = request.session.get(SESSION_KEY)
     if not token or token != request.POST.get("token"):
@@ -151,13 +127,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     files = [(p.name.split("-", 1)[1], p.read_bytes()) for p in sorted(folder.glob("*"))]
     try:
         data = importing.parse(files)
-        _check_may_import(request, data)
-        is_new = not Programme.objects.filter(name=data.name).exists()
-        result = services.programme_import(data, user=request.user)
-        if is_new and not request.user.is_superuser:
-            Membership.objects.get_or_create(
-                user=request.user, programme=result.programme, role=Membership.Role.PROGRAMLEDER
-            )
+        result = services.programme_import(data=data, user=request.user)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         request.session.pop(SESSION_KEY, None)
@@ -168,7 +138,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 # --- Indicator observations (CSV) -------------------------------------------------------------
 
 
-def _importable_indicators(user):
+def _importable_indicators(user: User) -> QuerySet[Indicator]:
     """The indicators of the programmes the user leads (all of them for a superuser)."""
     indicators = Indicator.objects.select_related("programme").order_by("programme__name", "name")
     if user.is_superuser:
@@ -196,9 +166,9 @@ OPTION_FIELDS = ("format", "omraade_kolonne", "periode_kolonne", "vaerdi_kolonne
 
 
 @require_POST
-def indicator_upload(request: HttpRequest) -> HttpResponse:
+def indicator_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: check the whole file and show the errors or a preview; nothing is saved."""
-    if not _may_import_any(request.user):
+    if not services.may_import_any(request.user):
         raise PermissionDenied("Kun en programleder kan importere indikatortal.")
     indicators = _importable_indicators(request.user)
     form = IndicatorUploadForm(request.POST, request.FILES, indicators=indicators)
@@ -234,9 +204,9 @@ def indicator_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def indicator_confirm(request: HttpRequest) -> HttpResponse:
+def indicator_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 2: read the staged file again and write it, all or nothing."""
-    if not _may_import_any(request.user):
+    if not services.may_import_any(request.user):
         raise PermissionDenied("Kun en programleder kan importere indikatortal.")
     staged = request.session.get(INDICATOR_SESSION_KEY) or {}
     token = staged.get("token")
@@ -264,7 +234,9 @@ def indicator_confirm(request: HttpRequest) -> HttpResponse:
         except importing.ImportError_ as exc:
             ctx = {"problems": exc.problems, "indicator": indicator, "filename": name}
             return render(request, "initiatives/indicator_preview.html", ctx, status=400)
-        result = indicator_import.indicator_observations_import(indicator=indicator, data=data)
+        result = services.indicator_observations_import(
+            indicator=indicator, data=data, user=request.user
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         request.session.pop(INDICATOR_SESSION_KEY, None)

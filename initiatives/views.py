@@ -1,3 +1,6 @@
+"""Managing an initiative's targets. The initiative page itself, which shows the
+computed figures, is ``evaluations.initiative_views``."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -5,110 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
-from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
-
-from evaluations import charts, dashboards
 
 from . import selectors, services
-from .access import initiative_for_user, programmes_for_user
-from .filters import TargetFilter, targets_with_category
+from .access import AuthenticatedHttpRequest, initiative_for_user
 from .forms import TargetForm
-from .models import Level, Target
-from .tables import TargetTable
-
-
-@require_safe
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    initiatives = selectors.initiative_list(programmes=programmes_for_user(request.user))
-    ctx = {"initiatives": initiatives}
-    return render(request, "initiatives/initiative_list.html", ctx)
-
-
-@require_safe
-def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The initiative page, as of the chosen round (``?runde=2018-2``; the newest by default).
-
-    The targets table sorts (``?sort=``), filters (django-filter) and exports
-    (``?_export=csv`` or ``xlsx``) the rows it shows.
-    """
-    initiative = initiative_for_user(request, slug)
-    rounds = dashboards.shown_rounds(programme=initiative.programme)
-    round_ = dashboards.chosen_round(rounds, request.GET.get("runde"))
-    rows = selectors.target_rows(initiative=initiative, round_=round_)
-    target_filter = TargetFilter(
-        request.GET or None,
-        queryset=targets_with_category(Target.objects.filter(initiative=initiative), round_),
-    )
-    shown = set(target_filter.qs.values_list("pk", flat=True))
-    table = TargetTable([row for row in rows if row.target.pk in shown])
-    RequestConfig(request, paginate=False).configure(table)
-    export_format = request.GET.get("_export")
-    if export_format in ("csv", "xlsx"):
-        name = f"{initiative.slug}-maal-{round_.code if round_ else 'uden-runde'}.{export_format}"
-        return TableExport(export_format, table).response(filename=name)
-
-    series = dashboards.target_series(initiative=initiative, round_=round_)
-    details = [_target_detail(row, series.get(row.target.pk, [])) for row in rows]
-    ctx = {
-        "initiative": initiative,
-        "chain": selectors.effect_chain(initiative=initiative),
-        "chain_targets": _targets_by_level(rows),
-        "sub_initiatives": list(initiative.sub_initiatives.all()),
-        "table": table,
-        "filter": target_filter,
-        "n_shown": len(table.rows),
-        "rows": rows,
-        "levels": dashboards.level_figures(
-            dashboards.level_input(r.target.level, r.snapshot) for r in rows
-        ),
-        "categories": dashboards.category_counts([r.category for r in rows]),
-        "n_pending": sum(1 for r in rows if r.snapshot and r.snapshot.pending_approval),
-        "details": details,
-        "round": round_,
-        "rounds": rounds,
-        "is_history": bool(rounds) and round_ != rounds[-1],
-        "keep": [("runde", round_.code)] if round_ and round_ != rounds[-1] else [],
-        "may_manage": request.user.has_perm("initiatives.manage_targets", initiative),
-    }
-    return render(request, "initiatives/initiative_detail.html", ctx)
-
-
-def _targets_by_level(rows: list[selectors.TargetRow]) -> dict[str, list[selectors.TargetRow]]:
-    by_level: dict[str, list[selectors.TargetRow]] = {value: [] for value in Level.values}
-    for row in rows:
-        by_level[row.target.level].append(row)
-    return by_level
-
-
-def _target_detail(row: selectors.TargetRow, points: list) -> dict:
-    """One target's chart, its summary in words and the numbers behind it."""
-    snap = row.snapshot
-    chart = None
-    if snap is not None:
-        chart = charts.target_chart(
-            points,
-            unit=row.target.unit,
-            baseline=snap.baseline,
-            target_low=snap.target_value,
-            target_high=snap.target_high,
-            forecast_year=snap.forecast_year,
-            forecast_text=snap.forecast_text,
-            start=row.target.start_date,
-            end=row.target.target_date,
-        )
-    return {
-        "row": row,
-        "snap": snap,
-        "points": points,
-        "chart": chart,
-        "chart_id": f"target-chart-{row.target.pk}",
-        "summary": charts.describe_target(row, points),
-    }
+from .models import Target
 
 
 @require_http_methods(["GET", "POST"])
-def target_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+def target_edit(
+    request: AuthenticatedHttpRequest, slug: str, pk: int | None = None
+) -> HttpResponse:
     initiative = initiative_for_user(request, slug)
     if not request.user.has_perm("initiatives.manage_targets", initiative):
         raise PermissionDenied("Kun programlederen kan oprette og ændre mål.")

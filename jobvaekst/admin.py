@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import SsoIdentity
 
@@ -12,5 +13,5 @@ class SsoIdentityAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "issuer", "subject", "created_at", "last_login_groups"]
     list_select_related = ["user"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
 
 logger = logging.getLogger("jobvaekst.auth")
 
 
-def _ip(request) -> str:
+def _ip(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
 
 
-def _logged_in(sender, request, user, **kwargs) -> None:
+def _logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     # Django has already given the session a new key (no session fixation); note when, for
     # the 12-hour limit in SessionLifetimeMiddleware.
     if request is not None and hasattr(request, "session"):
@@ -20,7 +25,9 @@ def _logged_in(sender, request, user, **kwargs) -> None:
     logger.info("login: user=%s ip=%s", user.pk, _ip(request))
 
 
-def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+def _login_failed(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Django masks the password in `credentials`; only the username is logged. A failed
     # single sign-on has no username (its reason is logged by jobvaekst.sso).
     if "username" not in credentials:
@@ -29,7 +36,9 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     logger.warning("login failed: username=%r ip=%s", credentials.get("username"), _ip(request))
 
 
-def _logged_out(sender, request, user, **kwargs) -> None:
+def _logged_out(
+    sender: object, request: HttpRequest | None, user: User | None, **kwargs: Any
+) -> None:
     logger.info("logout: user=%s ip=%s", getattr(user, "pk", None), _ip(request))
 
 

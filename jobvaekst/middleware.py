@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse, HttpResponseBase
+
+    GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -37,10 +45,10 @@ class SessionLifetimeMiddleware:
     KEY = "login_at"
     SEEN = "seen_at"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         import time
 
         from django.contrib import messages
@@ -82,7 +90,7 @@ def _database_error(exc: BaseException | None) -> bool:
     return False
 
 
-def _note_database_error(sender, request=None, **kwargs) -> None:
+def _note_database_error(sender: object, request: HttpRequest | None = None, **kwargs: Any) -> None:
     """got_request_exception: remember on the request that the database failed it."""
     import sys
 
@@ -111,7 +119,7 @@ class DatabaseUnavailableMiddleware:
 
     RETRY_AFTER_SECONDS = 5
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         from django.core.signals import got_request_exception
 
         self.get_response = get_response
@@ -119,17 +127,19 @@ class DatabaseUnavailableMiddleware:
             _note_database_error, dispatch_uid="jobvaekst.database_unavailable"
         )
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, _UNAVAILABLE_ATTR, False):
             return self.unavailable(request, response)
         return response
 
-    def unavailable(self, request: HttpRequest, failed):
+    def unavailable(self, request: HttpRequest, failed: HttpResponseBase) -> HttpResponse:
         from django.http import HttpResponse, JsonResponse
         from django.template.loader import render_to_string
         from django.utils.html import escape
 
+        response: HttpResponse
+        html: str
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
         else:

@@ -311,7 +311,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "jobvaekst.api.document_errors",
+        "jobvaekst.api.schema.document_errors",
     ],
 }
 

@@ -26,9 +26,12 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -56,6 +59,11 @@ UNREACHABLE = (
 )
 
 
+# The reason a login was refused, noted on the request for SsoCallback.login_failure (an
+# attribute of our own, so set and read by name: HttpRequest declares no such field).
+SSO_REFUSAL = "sso_refusal"
+
+
 class Refused(Exception):
     """Login refused for a reason the user should be told (the message is Danish)."""
 
@@ -70,13 +78,14 @@ def _memberships_wanted(grants: list[Grant]) -> set[tuple[int, str, int | None]]
     programmes = dict(
         Programme.objects.filter(slug__in={g.programme for g in grants}).values_list("slug", "pk")
     )
-    initiatives = {
+    # Keyed by slug; a grant without an initiative looks up None and finds (None, None).
+    initiatives: dict[str | None, tuple[int | None, int | None]] = {
         slug: (pk, programme_id)
         for slug, pk, programme_id in Initiative.objects.filter(
             slug__in={g.initiative for g in grants if g.initiative}
         ).values_list("slug", "pk", "programme_id")
     }
-    wanted = set()
+    wanted: set[tuple[int, str, int | None]] = set()
     for grant in grants:
         programme_id = programmes.get(grant.programme)
         initiative_id, in_programme = initiatives.get(grant.initiative, (None, None))
@@ -90,7 +99,7 @@ def _memberships_wanted(grants: list[Grant]) -> set[tuple[int, str, int | None]]
     return wanted
 
 
-def sync_memberships(user, wanted: set[tuple[int, str, int | None]]) -> None:
+def sync_memberships(user: User, wanted: set[tuple[int, str, int | None]]) -> None:
     """Make the user's SSO memberships exactly ``wanted``; leave manual ones alone."""
     have = {
         (m.programme_id, m.role, m.initiative_id): m
@@ -123,16 +132,16 @@ class SsoBackend(OIDCAuthenticationBackend):
         else:
             self.UserModel = get_user_model()
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any):
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         if not self.enabled or request is None:
             return None
         try:
             return super().authenticate(request, **kwargs)
         except Refused as refusal:
-            request.sso_refusal = str(refusal)
+            setattr(request, SSO_REFUSAL, str(refusal))
         except requests.RequestException as exc:
             logger.warning("sso: the identity provider did not answer: %s", type(exc).__name__)
-            request.sso_refusal = UNREACHABLE
+            setattr(request, SSO_REFUSAL, UNREACHABLE)
         except SuspiciousOperation as exc:
             logger.warning("sso: token refused: %s", exc)
         return None
@@ -169,12 +178,12 @@ class SsoBackend(OIDCAuthenticationBackend):
 
     # --- Users ------------------------------------------------------------------------
 
-    def filter_users_by_claims(self, claims: dict):
+    def filter_users_by_claims(self, claims: dict) -> QuerySet[User]:
         return self.UserModel.objects.filter(
             sso_identity__issuer=claims["iss"], sso_identity__subject=claims["sub"]
         )
 
-    def get_or_create_user(self, access_token: str, id_token: str, payload: dict):
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> User:
         claims = self.get_userinfo(access_token, id_token, payload)
         if not self.verify_claims(claims):
             raise SuspiciousOperation("claims without sub or iss")
@@ -206,7 +215,7 @@ class SsoBackend(OIDCAuthenticationBackend):
         digest = hashlib.sha256(f"{claims['iss']} {claims['sub']}".encode()).hexdigest()
         return f"{base}~sso-{digest[:8]}"
 
-    def create_user(self, claims: dict):
+    def create_user(self, claims: dict) -> User:
         user = self.UserModel(
             username=self._username(claims),
             email=claims.get("email", ""),
@@ -219,7 +228,7 @@ class SsoBackend(OIDCAuthenticationBackend):
         logger.info("sso: created user=%s", user.pk)
         return user
 
-    def update_user(self, user, claims: dict):
+    def update_user(self, user: User, claims: dict) -> User:
         fields = {
             "email": claims.get("email", user.email),
             "first_name": claims.get("given_name", user.first_name)[:150],
@@ -236,8 +245,8 @@ class SsoBackend(OIDCAuthenticationBackend):
 # --- Views ----------------------------------------------------------------------------
 
 
-class _EnabledOnly:
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+class _EnabledOnly(View):  # a mixin for the library's views, which are Views
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.OIDC_ENABLED:
             raise Http404("Single sign-on er ikke slået til.")
         return super().dispatch(request, *args, **kwargs)
@@ -251,5 +260,5 @@ class SsoCallback(_EnabledOnly, OIDCAuthenticationCallbackView):
     """Back from the identity provider: log in, or back to the login page with a reason."""
 
     def login_failure(self) -> HttpResponse:
-        messages.error(self.request, getattr(self.request, "sso_refusal", FAILED))
+        messages.error(self.request, getattr(self.request, SSO_REFUSAL, FAILED))
         return super().login_failure()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,7 @@ logger = logging.getLogger("jobvaekst.health")
 class LoginView(auth_views.LoginView):
     """Django's login, plus the single-sign-on button when SSO is configured."""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             sso_enabled=settings.OIDC_ENABLED, sso_label=settings.OIDC_LOGIN_LABEL, **kwargs
         )

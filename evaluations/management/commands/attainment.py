@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json as jsonlib
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from evaluations import services
 from initiatives.models import Programme, ReportingRound, Target
@@ -21,12 +22,14 @@ class Command(BaseCommand):
         "kategori, prognose, markering og input. Gemmer intet."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", metavar="SLUG", help="kun dette program")
         parser.add_argument("--round", metavar="ÅÅÅÅ-N", help="kun denne runde, f.eks. 2018-2")
         parser.add_argument("--json", action="store_true", help="udskriv JSON")
 
-    def handle(self, *args, programme: str | None, round: str | None, json: bool, **opts):
+    def handle(
+        self, *args: Any, programme: str | None, round: str | None, json: bool, **opts: Any
+    ) -> None:
         targets = Target.objects.order_by("initiative__programme", "initiative__number", "pk")
         rounds = ReportingRound.objects.all()
         if programme:
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         else:
             self._text(results)
 
-    def _json(self, results) -> None:
+    def _json(self, results: list[services.Computed]) -> None:
         rows = [
             {
                 **services.as_dict(c.result),
@@ -63,7 +66,7 @@ class Command(BaseCommand):
         ]
         self.stdout.write(jsonlib.dumps(rows, ensure_ascii=False, indent=2, default=str))
 
-    def _text(self, results) -> None:
+    def _text(self, results: list[services.Computed]) -> None:
         for c in results:
             r = c.result
             self.stdout.write(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from evaluations import services
 from initiatives.models import Programme
@@ -13,12 +14,12 @@ from initiatives.models import Programme
 class Command(BaseCommand):
     help = "Genberegner målopnåelse og implementeringsscorer (alle eller ét program)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--all", action="store_true", help="alle programmer")
         group.add_argument("--programme", metavar="SLUG", help="kun dette program")
 
-    def handle(self, *args, all: bool, programme: str | None, **options) -> None:
+    def handle(self, *args: Any, all: bool, programme: str | None, **options: Any) -> None:
         started = time.perf_counter()
         if programme:
             try:

@@ -12,9 +12,10 @@ import shutil
 # with arguments from Django's settings and the operator's own command line.
 import subprocess  # nosec B404
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def pg_env_and_args() -> tuple[dict[str, str], list[str]]:
@@ -45,10 +46,10 @@ def run_pg(tool: str, *args: str, env: dict[str, str]) -> subprocess.CompletedPr
 class Command(BaseCommand):
     help = "Tag en sikkerhedskopi af databasen med pg_dump -Fc."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", required=True, help="filen der skrives")
 
-    def handle(self, *args, output: str, **options) -> None:
+    def handle(self, *args: Any, output: str, **options: Any) -> None:
         env, conn = pg_env_and_args()
         name = str(settings.DATABASES["default"]["NAME"])
         path = Path(output)

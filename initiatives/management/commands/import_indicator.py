@@ -8,10 +8,11 @@ python manage.py import_indicator fil.csv --indikator ledighed --vaerdi-kolonne 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from initiatives import indicator_import
+from initiatives import indicator_import, services
 from initiatives.importing import ImportError_, parse_date
 from initiatives.models import Indicator
 
@@ -19,7 +20,7 @@ from initiatives.models import Indicator
 class Command(BaseCommand):
     help = "Importér observationer til en indikator fra en CSV-fil (alt eller intet)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="CSV-fil fra fx Jobindsats eller Danmarks Statistik")
         parser.add_argument("--indikator", required=True, help="indikatorens kort navn (slug)")
         parser.add_argument(
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Kontrollér filen uden at importere."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Filen {path} findes ikke.")
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 f"fra kolonnerne {columns}."
             )
             return
-        result = indicator_import.indicator_observations_import(
-            indicator=indicator, data=data, extracted_on=extracted_on
+        result = services.indicator_observations_import(
+            indicator=indicator, data=data, user=None, extracted_on=extracted_on
         )
         self.stdout.write(f"Importeret til »{indicator}«: {result.describe()}")

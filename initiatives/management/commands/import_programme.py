@@ -7,8 +7,9 @@ python manage.py import_programme Mål.csv Status.csv --dry-run
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from initiatives import importing, services
 
@@ -16,13 +17,13 @@ from initiatives import importing, services
 class Command(BaseCommand):
     help = "Importér et program fra XLSX- eller CSV-filer (alt eller intet)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", help="XLSX-fil eller CSV-filer (Mål, Status)")
         parser.add_argument(
             "--dry-run", action="store_true", help="Kontrollér filerne uden at importere."
         )
 
-    def handle(self, *args, files: list[str], dry_run: bool, **options) -> None:
+    def handle(self, *args: Any, files: list[str], dry_run: bool, **options: Any) -> None:
         contents = []
         for name in files:
             path = Path(name)
@@ -44,5 +45,5 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Filerne er i orden (intet importeret): {summary}")
             return
-        result = services.programme_import(data)
+        result = services.programme_import(data=data, user=None)
         self.stdout.write(f"Importeret: {result.describe()}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -17,7 +19,7 @@ REFERENCE_SLUG = "jobvaekstpakken"
 class Command(BaseCommand):
     help = "Indlæser referencedata for Jobvækstpakken, hvis de ikke allerede findes."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if Programme.objects.filter(slug=REFERENCE_SLUG).exists():
             self.stdout.write("Referencedata for Jobvækstpakken findes allerede; intet ændret.")
         else:

@@ -8,7 +8,9 @@ afterwards (docs/operations.md).
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from .backup_db import pg_env_and_args, run_pg
 
@@ -16,11 +18,11 @@ from .backup_db import pg_env_and_args, run_pg
 class Command(BaseCommand):
     help = "Genskab en sikkerhedskopi (pg_dump -Fc) i en ny, tom database."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dump", help="filen fra backup_db")
         parser.add_argument("--into", required=True, help="navnet på den nye database")
 
-    def handle(self, *args, dump: str, into: str, **options) -> None:
+    def handle(self, *args: Any, dump: str, into: str, **options: Any) -> None:
         env, conn = pg_env_and_args()
         created = run_pg("createdb", *conn, into, env=env)
         if created.returncode != 0:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from initiatives.models import Initiative, Membership, Programme
@@ -21,11 +23,11 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Opretter demobrugere (én pr. rolle). Kun når DEBUG er slået til."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", default="jobvaekstpakken")
 
     @transaction.atomic
-    def handle(self, *args, programme: str, **options) -> None:
+    def handle(self, *args: Any, programme: str, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demobrugere oprettes kun, når DEBUG er slået til.")
         try:

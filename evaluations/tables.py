@@ -1,34 +1,18 @@
 from __future__ import annotations
 
+from typing import cast
+
 import django_tables2 as tables
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import slugify
 from django.utils.timezone import localtime
-from django_tables2.rows import BoundRow
 
-from evaluations.dashboards import CATEGORY_ICONS
 from jobvaekst.numbers import format_number, format_percent
 
+from .dashboards import CATEGORY_ICONS
+from .models import AttainmentSnapshot
 from .selectors import TargetRow
-
-
-def _values(record: TargetRow) -> dict[str, object]:
-    """Each column's value for one row, as its accessor reads it (choices as labels)."""
-    target = record.target
-    sub = target.sub_initiative
-    return {
-        "level": target.get_level_display(),
-        "title": target.title,
-        "sub_initiative": sub.name if sub is not None else None,
-        "in_words": record.in_words,
-        "latest_in_words": record.latest_in_words,
-        "stated": record.stated,
-        "attainment": record.snapshot,
-        "category": record.category,
-        "orientation": record.orientation_label,
-        "horizon": record.horizon_label,
-    }
 
 
 class TargetTable(tables.Table):
@@ -64,49 +48,7 @@ class TargetTable(tables.Table):
         attrs = {"class": "data-table targets-table"}
         orderable = True
         empty_text = "Ingen mål matcher."
-        template_name = "initiatives/includes/targets_table.html"
-
-    # --- The page: each cell computed once, directly -----------------------------------
-
-    def body_cells(self) -> list[tuple[BoundRow, list[tuple[str, object]]]]:
-        """Each shown row with its cells as ``(td attributes, content)``, for the template.
-
-        The same cells as tables2's ``BoundRow.items()`` (a test compares them), without
-        its generic path: per cell it builds an accessor, inspects the render method's
-        signature and recomputes the column's attributes, which was about 10 ms of the
-        initiative page for 20 targets. The values are read as the columns' accessors
-        read them; a column missing from ``_values`` takes tables2's own path.
-        """
-        columns = [
-            (column.name, column.attrs["td"].as_html(), column.default, column.column.empty_values)
-            for column in self.columns
-        ]
-        renders = {
-            "level": lambda record, value: self.render_level(record),
-            "title": self.render_title,
-            "latest_in_words": self.render_latest_in_words,
-            "attainment": lambda record, value: self.render_attainment(record),
-            "category": self.render_category,
-        }
-        shown = []
-        for row in self.paginated_rows:
-            record = row.record
-            values = _values(record)
-            cells = []
-            for name, td_attrs, default, empty_values in columns:
-                if name not in values:
-                    cells.append((td_attrs, row.get_cell(name)))
-                    continue
-                value = values[name]
-                if value in empty_values:
-                    cell = default
-                elif name in renders:
-                    cell = renders[name](record, value)
-                else:
-                    cell = value
-                cells.append((td_attrs, cell))
-            shown.append((row, cells))
-        return shown
+        template_name = "django_tables2/table.html"
 
     def render_level(self, record: TargetRow) -> str:
         return record.target.get_level_display()
@@ -117,7 +59,9 @@ class TargetTable(tables.Table):
         return format_html('{} <span class="muted">({})</span>', value, record.round_code)
 
     def render_attainment(self, record: TargetRow) -> str:
-        snap = record.snapshot
+        # django-tables2 calls render_* only when the accessor gives a value (else the
+        # column's default), so the snapshot is there.
+        snap = cast(AttainmentSnapshot, record.snapshot)
         distance = (snap.inputs or {}).get("distance")
         if snap.percent is None and distance is not None:
             # A ceiling is met or not, never a percentage: show how far from it.

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import api
+from . import views as api
 
 router = DefaultRouter()
 router.register("programmes", api.ProgrammeViewSet, basename="programme")

@@ -12,17 +12,24 @@ from __future__ import annotations
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from evaluations.indicators import IndicatorRow, ordered_observations, programme_indicators
-from evaluations.models import AttainmentSnapshot, ParameterScore
+from initiatives.importing import (
+    FORMULA_START,
+    PROGRAMME_COLUMNS,
+    STATUS_COLUMNS,
+    TARGET_COLUMNS,
+    TARGET_FIELD_COLUMNS,
+)
+from initiatives.models import TARGET_FIELDS, Programme, StatusReport, StatusUpdate, Target
 from jobvaekst.numbers import format_number
 
-from .importing import FORMULA_START, PROGRAMME_COLUMNS, STATUS_COLUMNS, TARGET_COLUMNS
-from .models import Programme, StatusReport, StatusUpdate, Target
+from .indicators import IndicatorRow, ordered_observations, programme_indicators
+from .models import AttainmentSnapshot, ParameterScore
 
 LEVEL_WORDS = {"aktivitet": "aktivitet", "output": "output", "effekt": "effekt"}
 KIND_WORDS = {"antal": "antal", "procent": "procent", "beloeb": "beløb", "kvalitativ": "kvalitativ"}
@@ -70,7 +77,7 @@ GAP_COLUMNS = [
 ]
 
 
-def safe(value):
+def safe(value: Any) -> Any:
     """A cell value a spreadsheet will never run: formula-like text gets Excel's ' mark."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
@@ -81,11 +88,45 @@ def _yes(flag: bool) -> str:
     return "ja" if flag else "nej"
 
 
-def _number(value: Decimal | None):
+def _number(value: Decimal | None) -> int | float | None:
     """Whole numbers as int, others as float: numeric cells, never text."""
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+# Each field's cell as the import reads it back: choices in words, yes/no, numbers.
+FIELD_WORDS = {
+    "level": LEVEL_WORDS,
+    "kind": KIND_WORDS,
+    "basis": BASIS_WORDS,
+    "orientation": ORIENTATION_WORDS,
+}
+
+
+def _field_cell(target: Target, name: str) -> Any:
+    value = getattr(target, name)
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name][value]
+    if isinstance(value, bool):
+        return _yes(value)
+    if isinstance(value, Decimal):
+        return _number(value)
+    return value
+
+
+def _target_cells(programme: Programme, target: Target) -> list:
+    """One row of the ``Mål`` sheet, in the template's columns."""
+    cells = {
+        "program": programme.name,
+        "indsatsområde": target.initiative.name,
+        "delinitiativ": target.sub_initiative.name if target.sub_initiative else "",
+        "målår": target.target_date.year if target.target_date else None,
+        "faser": "; ".join(f"{p.year}:{format_number(p.value)}" for p in target.phases.all()),
+    }
+    for name in TARGET_FIELDS:
+        cells[TARGET_FIELD_COLUMNS[name]] = _field_cell(target, name)
+    return [cells[column] for column in TARGET_COLUMNS]
 
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
@@ -190,36 +231,7 @@ def programme_workbook(programme: Programme) -> bytes:
         workbook,
         "Mål",
         TARGET_COLUMNS,
-        [
-            [
-                programme.name,
-                t.initiative.name,
-                t.sub_initiative.name if t.sub_initiative else "",
-                LEVEL_WORDS[t.level],
-                t.title,
-                t.unit,
-                t.direction,
-                _number(t.baseline_low),
-                t.baseline_year,
-                _number(t.target_low),
-                _number(t.target_high),
-                t.target_date.year if t.target_date else None,
-                "; ".join(f"{p.year}:{format_number(p.value)}" for p in t.phases.all()),
-                _yes(t.cumulative),
-                ORIENTATION_WORDS[t.orientation],
-                t.horizon,
-                KIND_WORDS[t.kind],
-                BASIS_WORDS[t.basis],
-                _number(t.baseline_high),
-                t.target_text,
-                t.start_date,
-                t.target_date,
-                _yes(t.measurable),
-                t.definition,
-                t.source,
-            ]
-            for t in targets
-        ],
+        [_target_cells(programme, t) for t in targets],
     )
     _sheet(
         workbook,

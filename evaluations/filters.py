@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
-from evaluations.models import AttainmentSnapshot
+from initiatives.models import Horizon, Level, Orientation, Target
 
-from .models import Horizon, Level, Orientation, ReportingRound, Target
+from .models import AttainmentSnapshot
 
 NOT_GIVEN = "ikke-angivet"
-
-
-def targets_with_category(
-    queryset: QuerySet[Target], round_: ReportingRound | None
-) -> QuerySet[Target]:
-    """Annotate each target with its category in ``round_`` ("Ingen status" without one)."""
-    snapshot = AttainmentSnapshot.objects.filter(target=OuterRef("pk"), round=round_).values(
-        "category"
-    )[:1]
-    return queryset.annotate(
-        category=Coalesce(Subquery(snapshot), Value(str(AttainmentSnapshot.Category.NO_STATUS)))
-    )
 
 
 class TargetFilter(django_filters.FilterSet):
@@ -52,6 +39,8 @@ class TargetFilter(django_filters.FilterSet):
         model = Target
         fields = ["niveau", "kategori", "orientering", "sigt"]
 
-    def filter_blank_or_value(self, queryset, name, value):
+    def filter_blank_or_value(
+        self, queryset: QuerySet[Target], name: str, value: str
+    ) -> QuerySet[Target]:
         field = {"orientering": "orientation", "sigt": "horizon"}[name]
         return queryset.filter(**{field: "" if value == NOT_GIVEN else value})

@@ -1,27 +1,17 @@
-"""The read-only JSON API, /api/v1/ (Django REST framework, OpenAPI by drf-spectacular).
-
-Same rules as the pages: a user sees the programmes they hold a role in (all for the
-administrator), and every initiative, target, round, assessment and indicator of those.
-Session authentication serves the browser, token authentication (``Authorization: Token
-…``) machines; anonymous requests are refused. Lists are paginated.
-"""
+"""What the API shows of each object; the objects come from the selectors (see views)."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from typing import Any, cast
+
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import SkipField
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework import serializers
 
 from evaluations.indicators import IndicatorRow, indicator_row, ordered_observations
 from evaluations.models import Assessment, AttainmentSnapshot, ParameterScore, ScoreSnapshot
 from evaluations.scoring import MEAN, STATED, Headline, snapshot_headline
-from initiatives.access import programmes_for_user
 from initiatives.models import (
+    TARGET_FIELDS,
     Area,
     Indicator,
     IndicatorObservation,
@@ -29,60 +19,7 @@ from initiatives.models import (
     Programme,
     ReportingRound,
     Target,
-    TargetPhase,
 )
-
-# Fields whose DRF representation is the attribute itself (None stays None): a serializer
-# reads these straight off the object instead of going through the field for each value.
-_AS_IS = (
-    serializers.BooleanField,
-    serializers.CharField,
-    serializers.ChoiceField,
-    serializers.FloatField,
-    serializers.IntegerField,
-    serializers.JSONField,
-)
-
-
-class FastSerializer(serializers.ModelSerializer):
-    # A ModelSerializer whose output is worked out once per field, not once per value.
-    # DRF asks every field of every object for its attribute and its representation; for
-    # a page of 50 targets that was most of the request. This keeps the declared fields
-    # (and so the OpenAPI schema) and the exact output: a plain attribute whose
-    # representation is itself (see _AS_IS) is copied, and every other field (decimals,
-    # dates, times, related slugs, methods, dotted sources) is still represented by the
-    # field itself. (Comments, not a docstring: drf-spectacular would show a docstring
-    # as the description of every serializer without its own.)
-
-    def _plan(self) -> list[tuple[str, str | None, object]]:
-        plan = self.__dict__.get("_fast_plan")
-        if plan is None:
-            plan = []
-            for field in self._readable_fields:
-                plain = (
-                    type(field) in _AS_IS
-                    and len(field.source_attrs) == 1
-                    # DRF calls a method named as source; only attributes are copied
-                    and not callable(getattr(self.Meta.model, field.source_attrs[0], None))
-                    and not (isinstance(field, serializers.JSONField) and field.binary)
-                    and not (isinstance(field, serializers.BooleanField) and field.allow_null)
-                )
-                plan.append((field.field_name, field.source_attrs[0] if plain else None, field))
-            self._fast_plan = plan
-        return plan
-
-    def to_representation(self, instance) -> dict:
-        ret = {}
-        for name, attr, field in self._plan():
-            if attr is not None:
-                ret[name] = getattr(instance, attr)
-                continue
-            try:
-                attribute = field.get_attribute(instance)
-            except SkipField:
-                continue
-            ret[name] = None if attribute is None else field.to_representation(attribute)
-        return ret
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -92,7 +29,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Initiative
@@ -100,7 +39,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 class RoundSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     code = serializers.CharField(read_only=True)
 
     class Meta:
@@ -118,7 +59,7 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
-class AttainmentSerializer(FastSerializer):
+class AttainmentSerializer(serializers.ModelSerializer):
     """A computed figure with how it was computed."""
 
     round = serializers.CharField(source="round.code")
@@ -145,8 +86,10 @@ class AttainmentSerializer(FastSerializer):
         ]
 
 
-class TargetSerializer(FastSerializer):
-    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class TargetSerializer(serializers.ModelSerializer):
+    initiative: serializers.SlugRelatedField[Initiative] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     sub_initiative = serializers.SerializerMethodField()
     phases = serializers.SerializerMethodField()
     latest_attainment = serializers.SerializerMethodField()
@@ -157,25 +100,7 @@ class TargetSerializer(FastSerializer):
             "id",
             "initiative",
             "sub_initiative",
-            "level",
-            "title",
-            "definition",
-            "kind",
-            "unit",
-            "direction",
-            "basis",
-            "baseline_low",
-            "baseline_high",
-            "baseline_year",
-            "target_low",
-            "target_high",
-            "target_text",
-            "start_date",
-            "target_date",
-            "cumulative",
-            "orientation",
-            "horizon",
-            "measurable",
+            *TARGET_FIELDS,
             "phases",
             "latest_attainment",
         ]
@@ -199,20 +124,17 @@ class TargetSerializer(FastSerializer):
     @extend_schema_field(AttainmentSerializer(allow_null=True))
     def get_latest_attainment(self, target: Target) -> dict | None:
         """The figure of the newest round that is not merely planned."""
-        snapshots = target.shown_snapshots
-        if not snapshots:
-            return None
-        # One serializer for the whole page: building one per target costs more than
-        # representing the figure.
-        attainment = self.__dict__.get("_attainment")
-        if attainment is None:
-            attainment = self._attainment = AttainmentSerializer(context=self.context)
-        return attainment.to_representation(snapshots[0])
+        # Set by Prefetch(to_attr=...) in selectors.targets_with_latest_figure; the Django
+        # plugin does not follow a to_attr into the queryset's type.
+        snapshots: list[AttainmentSnapshot] = target.shown_snapshots  # type: ignore[attr-defined]
+        return AttainmentSerializer(snapshots[0]).data if snapshots else None
 
 
 class ScoreSerializer(serializers.ModelSerializer):
     parameter = serializers.CharField(source="parameter.name")
-    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    initiative: serializers.SlugRelatedField[Initiative] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ParameterScore
@@ -246,37 +168,40 @@ class HeadlineFields(serializers.Serializer):
         "af 1 af 6 parametre: 4,0«."
     )
 
-    def score_headline(self, obj) -> Headline | None:
+    # ``obj`` is the instance being serialised: a ScoreSnapshot or an Assessment, by subclass.
+    def score_headline(self, obj: Any) -> Headline | None:
         raise NotImplementedError
 
     @extend_schema_field({"type": "number", "format": "double", "nullable": True})
-    def get_headline(self, obj) -> float | None:
+    def get_headline(self, obj: Any) -> float | None:
         h = self.score_headline(obj)
         return h.value if h else None
 
     @extend_schema_field({"type": "string", "enum": [STATED, MEAN, None], "nullable": True})
-    def get_headline_basis(self, obj) -> str | None:
+    def get_headline_basis(self, obj: Any) -> str | None:
         h = self.score_headline(obj)
         return h.basis if h else None
 
     @extend_schema_field({"type": "string", "nullable": True})
-    def get_headline_text(self, obj) -> str | None:
+    def get_headline_text(self, obj: Any) -> str | None:
         h = self.score_headline(obj)
         return h.text if h else None
 
     @extend_schema_field({"type": "string", "nullable": True})
-    def get_headline_label(self, obj) -> str | None:
+    def get_headline_label(self, obj: Any) -> str | None:
         h = self.score_headline(obj)
         return h.label if h else None
 
     @extend_schema_field({"type": "string", "nullable": True})
-    def get_mean_text(self, obj) -> str | None:
+    def get_mean_text(self, obj: Any) -> str | None:
         h = self.score_headline(obj)
         return h.mean_text if h else None
 
 
 class ScoreSummarySerializer(HeadlineFields, serializers.ModelSerializer):
-    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    initiative: serializers.SlugRelatedField[Initiative] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ScoreSnapshot
@@ -295,7 +220,9 @@ class ScoreSummarySerializer(HeadlineFields, serializers.ModelSerializer):
 
 
 class AssessmentSerializer(HeadlineFields, serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     scores = ScoreSerializer(many=True, read_only=True)
     summaries = ScoreSummarySerializer(source="snapshots", many=True, read_only=True)
 
@@ -399,22 +326,30 @@ class IndicatorSourceSerializer(serializers.ModelSerializer):
 
     def get_text(self, indicator: Indicator) -> str:
         """ "Statistik (udgiver), udtrukket 01.12.2026"."""
-        return self.parent.row(indicator).source_text
+        # Nested only in IndicatorSerializer (source="*"), whose row() it reads.
+        return cast("IndicatorSerializer", self.parent).row(indicator).source_text
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
     """A programme-level indicator with its figures, its gap to the national level and its
     attainment (computed on read from the prefetched observations: no query per row)."""
 
-    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     # The model's ``purpose`` holds a target's orientation choices ("vaekst", "job", or
     # empty for context): named as on targets, so both share one enum in the schema.
     orientation = serializers.ChoiceField(
-        source="purpose", choices=Indicator._meta.get_field("purpose").choices, allow_blank=True
+        source="purpose",
+        # A CharField with choices: its choices are a list of pairs, never None.
+        choices=cast("list[tuple[str, str]]", Indicator._meta.get_field("purpose").choices),
+        allow_blank=True,
     )
     purpose = serializers.SerializerMethodField()
     home_area = serializers.CharField(source="home_area.name")
-    source = IndicatorSourceSerializer(source="*", read_only=True)
+    # DRF's metaclass moves declared fields into _declared_fields, so at run time this does
+    # not replace Field.source (a str), as the stubs, reading the class body, assume.
+    source = IndicatorSourceSerializer(source="*", read_only=True)  # type: ignore[assignment]
     latest_text = serializers.SerializerMethodField()
     change_text = serializers.SerializerMethodField()
     observations = serializers.SerializerMethodField()
@@ -486,155 +421,3 @@ class IndicatorSerializer(serializers.ModelSerializer):
     @extend_schema_field(IndicatorAttainmentSerializer)
     def get_attainment(self, indicator: Indicator) -> dict:
         return IndicatorAttainmentSerializer(self.row(indicator).attainment).data
-
-
-class StrictPagination(PageNumberPagination):
-    """``?page=`` must be a whole number from 1: anything else is a 400, not page 1."""
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
-        return parameters
-
-    def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.getlist(self.page_query_param)
-        if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
-            raise ValidationError({"page": ["Siden skal være ét helt tal, fx ?page=2."]})
-        return super().paginate_queryset(queryset, request, view)
-
-
-class _ReadOnly(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsAuthenticated]
-    pagination_class = StrictPagination
-
-    def programmes(self):
-        return programmes_for_user(self.request.user)
-
-
-class ProgrammeViewSet(_ReadOnly):
-    serializer_class = ProgrammeSerializer
-    lookup_field = "slug"
-
-    def get_queryset(self):
-        return self.programmes().order_by("name")
-
-
-class InitiativeViewSet(_ReadOnly):
-    serializer_class = InitiativeSerializer
-    lookup_field = "slug"
-
-    def get_queryset(self):
-        return (
-            Initiative.objects.filter(programme__in=self.programmes())
-            .select_related("programme")
-            .order_by("programme__name", "number")
-        )
-
-
-class RoundViewSet(_ReadOnly):
-    serializer_class = RoundSerializer
-
-    def get_queryset(self):
-        return (
-            ReportingRound.objects.filter(programme__in=self.programmes())
-            .select_related("programme")
-            .order_by("programme__name", "year", "number")
-        )
-
-
-def _columns(serializer: type[serializers.ModelSerializer]) -> list[str]:
-    """The model fields a serializer shows as they are (not its declared fields)."""
-    return [f for f in serializer.Meta.fields if f not in serializer._declared_fields]
-
-
-class TargetViewSet(_ReadOnly):
-    serializer_class = TargetSerializer
-
-    def get_queryset(self):
-        # Only each target's newest shown snapshot, ranked in the database: a target has
-        # one per round, and loading them all (with their inputs) to keep one was most
-        # of the request. Only the columns the API shows are read.
-        newest_first = [F("round__year").desc(), F("round__number").desc()]
-        latest = (
-            AttainmentSnapshot.objects.exclude(round__state=ReportingRound.State.PLANNED)
-            .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first))
-            .filter(rank=1)
-            .select_related("round")
-            .only("target", "round__year", "round__number", *_columns(AttainmentSerializer))
-            .order_by()
-        )
-        # Per target by year, as the model's ordering, without its joins up to the programme.
-        phases = TargetPhase.objects.only("target", "year", "value").order_by("target_id", "year")
-        return (
-            Target.objects.filter(initiative__programme__in=self.programmes())
-            .select_related("initiative", "sub_initiative")
-            .only(*_columns(TargetSerializer), "initiative__slug", "sub_initiative__name")
-            .prefetch_related(
-                Prefetch("phases", phases),
-                Prefetch("snapshots", latest, to_attr="shown_snapshots"),
-            )
-            .order_by("initiative__programme__name", "initiative__number", "order", "pk")
-        )
-
-
-class AssessmentViewSet(_ReadOnly):
-    serializer_class = AssessmentSerializer
-
-    def get_queryset(self):
-        return (
-            Assessment.objects.filter(programme__in=self.programmes())
-            .select_related("programme")
-            .prefetch_related(
-                Prefetch(
-                    "scores",
-                    ParameterScore.objects.select_related("parameter", "initiative").order_by(
-                        "initiative__number", "parameter__order"
-                    ),
-                ),
-                Prefetch("snapshots", ScoreSnapshot.objects.select_related("initiative")),
-            )
-            .order_by("date", "pk")
-        )
-
-
-class IndicatorViewSet(_ReadOnly):
-    serializer_class = IndicatorSerializer
-
-    def get_queryset(self):
-        observations = IndicatorObservation.objects.select_related("area")
-        return (
-            Indicator.objects.filter(programme__in=self.programmes())
-            .select_related("programme", "home_area")
-            .prefetch_related(Prefetch("observations", observations))
-            .order_by("programme__name", "order", "name", "pk")
-        )
-
-
-_ERROR = {
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "description": '{"detail": …} eller fejl pr. parameter',
-                "additionalProperties": True,
-            }
-        }
-    }
-}
-
-
-def document_errors(result, generator, request, public):
-    """drf-spectacular hook: every operation may answer 401 (no or a wrong token) and 404
-    (an unknown or unreadable object, or a page beyond the last)."""
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
-            responses = operation.setdefault("responses", {})
-            responses.setdefault("401", {"description": "Ikke logget ind.", **_ERROR})
-            if any(p.get("name") == "page" for p in operation.get("parameters", [])):
-                responses.setdefault("400", {"description": "Ugyldig side.", **_ERROR})
-            responses.setdefault(
-                "404", {"description": "Findes ikke, eller ingen adgang.", **_ERROR}
-            )
-    return result
