@@ -1,28 +1,31 @@
-"""The dashboards' charts as plotly figure JSON, ready for ``json_script``.
+"""The dashboards' charts.
 
-The browser draws them with our own plotly.js bundle (static/vendor/plotly, see
-static/js/charts.js); no library is inlined in a page and nothing comes from a CDN.
+- The overview's charts are only looked at (sparklines, the radar, bars): the functions
+  here compute their geometry, and the templates in ``templates/evaluations/includes/``
+  (``chart_*.html``) draw it as inline SVG on the server. No script is needed to see
+  them; colours and strokes are CSS classes in static/css/app.css (the CSP forbids
+  inline styles). Numbers in their labels go through the templates' ``num``/``pct``.
+- The target charts of the initiative page are interactive (hover, dates): plain plotly
+  figure dicts, passed with Django's ``json_script`` and drawn by static/js/charts.js
+  with our own plotly.js bundle (static/vendor/plotly), never a CDN. Numbers use Danish
+  separators (``1.234,5``) through ``layout.separators``.
+
 Every chart has a text summary and a table beside it in the template, and category
 colours always travel with the category's name, so colour never carries meaning alone.
-Numbers use Danish separators (``1.234,5``) through ``layout.separators``.
-
-The figures are built as plain dicts, not as ``plotly.graph_objects`` figures:
-validating a ``go.Figure`` cost 3–7 ms per target chart, more than half of the
-initiative page's time with its 20 targets. :func:`_figure` gives exactly the JSON that
-``as_json(go.Figure(data, layout=layout))`` gave (the same keys in the same order, the
-default template, unset ``None`` properties dropped, non-finite numbers as ``null``);
-tests/evaluations/test_charts_perf_pages.py holds the plotly versions and compares.
 """
 
 from __future__ import annotations
 
-import json
+import math
+import textwrap
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from math import isfinite
+from typing import TYPE_CHECKING, Any
 
 from jobvaekst.numbers import format_number, format_percent
+
+if TYPE_CHECKING:
+    from .selectors import TargetRow
 
 CATEGORY_COLOURS = {
     "Opnået": "#1a7f37",
@@ -36,6 +39,8 @@ CATEGORY_COLOURS = {
     "Ingen status": "#8c959f",
     "Intet måltal": "#8250df",
 }
+# The print charts (print_charts.py) and the target charts; the SVG charts have the same
+# colours as CSS classes in app.css.
 COLOURS = {
     "actual": "#0b4f8a",
     "expected": "#6e7781",
@@ -51,195 +56,342 @@ COLOURS = {
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
+# --- The overview's SVG charts: geometry for the templates -----------------------------
+#
+# Coordinates are in the SVG's own units (its viewBox); the SVG scales to its box, text
+# with it. SVG text does not lay itself out, so label columns are sized from an estimate
+# of the text's width (generous: a label that is too wide is cut off at the edge).
 
-def _layout(**extra) -> dict:
-    layout = {
-        "separators": ",.",  # Danish: decimal comma, thousands point
-        "font": FONT,
-        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "hoverlabel": {"font": FONT},
-        "legend": {"orientation": "h", "y": -0.2},
-    }
-    layout.update(extra)
-    return layout
+FONT_SIZE = 12  # .chart-svg text in app.css
+RADAR_FONT_SIZE = 14  # .radar-svg text: the radar is drawn smaller on a phone
 
 
-def as_json(fig) -> dict:
-    """A plain dict for ``json_script`` from a plotly ``go.Figure`` (numpy values become
-    JSON numbers). The charts here no longer build figures; kept for callers that do."""
-    import plotly.io as pio
-
-    return json.loads(pio.to_json(fig, validate=False))
+def _width(text: str, size: float = FONT_SIZE) -> float:
+    return len(text) * size * 0.65
 
 
-_PLAIN = (str, int, bool)
+def _r(value: float) -> float:
+    return round(value, 1)
 
 
-@cache
-def plotly_template() -> dict:
-    """plotly's default template, as plotly writes it into every figure's layout.
+@dataclass(frozen=True)
+class Dot:
+    """A marked point: where it is drawn and what it stands for."""
 
-    Computed once per process and shared by every figure: treat it as read-only.
+    x: float
+    y: float
+    label: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A value axis' tick: its position along the axis and its value."""
+
+    at: float
+    value: float
+
+
+def _runs(points: list[tuple[float, float] | None]) -> list[str]:
+    """SVG polyline ``points`` for each run of two or more neighbouring points; a missing
+    point (None) breaks the line, as a round without a figure must."""
+    runs: list[str] = []
+    current: list[str] = []
+    for point in [*points, None]:
+        if point is None:
+            if len(current) > 1:
+                runs.append(" ".join(current))
+            current = []
+        else:
+            current.append(f"{_r(point[0])},{_r(point[1])}")
+    return runs
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    left: float
+    right: float
+    lines: list[str]  # polyline points, one per run of rounds with a figure
+    dots: list[Dot]  # the rounds with a figure
+    ticks: list[Tick]  # 0, 50 and 100 %
+    labels: list[Dot]  # the first and the last round, under the axis
+
+    @property
+    def tick_x(self) -> float:
+        return self.left - 4
+
+
+def sparkline(points: list[tuple[str, float | None]]) -> Sparkline | None:
+    """A small trend line of capped mean attainment over rounds; None without data.
+
+    Rounds are evenly spaced, as categories; the line breaks at a round without a mean.
     """
-    import plotly.graph_objects as go
-
-    return as_json(go.Figure())["layout"]["template"]
-
-
-def _clean(value):
-    """A value as plotly's JSON writes it: dict keys sorted, ``None`` properties unset
-    (dropped), lists kept in order, and NaN or ±infinity as ``null``."""
-    if isinstance(value, dict):
-        return {k: _clean(value[k]) for k in sorted(value) if value[k] is not None}
-    if isinstance(value, list):
-        # The data series: most items are plain numbers or strings, checked inline.
-        return [
-            v if v is None or type(v) in _PLAIN or (type(v) is float and isfinite(v)) else _clean(v)
-            for v in value
-        ]
-    if isinstance(value, float) and not isfinite(value):
-        return None
-    return value
-
-
-def _trace(kind: str, **props) -> dict:
-    """One trace: its properties in plotly's order (alphabetical), then ``type``."""
-    trace = _clean(props)
-    trace["type"] = kind
-    return trace
-
-
-def _figure(data: list[dict], layout: dict) -> dict:
-    """The figure's JSON: the traces, and the layout (sorted) with the default template."""
-    return {"data": data, "layout": {**_clean(layout), "template": plotly_template()}}
-
-
-def sparkline(points: list[tuple[str, float | None]]) -> dict | None:
-    """A small trend line of capped mean attainment over rounds; None without data."""
     if not any(v is not None for _, v in points):
         return None
-    x = [code for code, _ in points]
-    y = [None if v is None else min(v, 100.0) for _, v in points]
-    return _figure(
-        [
-            _trace(
-                "scatter",
-                x=x,
-                y=y,
-                mode="lines+markers",
-                line={"color": COLOURS["actual"], "width": 2},
-                marker={"size": 5},
-                hovertemplate="%{x}: %{y:.0f} %<extra></extra>",
-                connectgaps=False,
-            )
-        ],
-        _layout(
-            height=90,
-            margin={"l": 32, "r": 8, "t": 6, "b": 22},
-            showlegend=False,
-            xaxis={"type": "category", "showgrid": False, "tickfont": {"size": 10}},
-            yaxis={"range": [0, 105], "tickvals": [0, 50, 100], "ticksuffix": " %"},
-        ),
+    width, height = 300, 90
+    left, right, top, bottom = 40.0, 292.0, 6.0, 70.0
+
+    def y(value: float) -> float:
+        return bottom - (bottom - top) * max(0.0, min(value, 100.0)) / 105
+
+    step = (right - left) / len(points)
+    xs = [left + step * (i + 0.5) for i in range(len(points))]
+    at = [None if v is None else (x, y(v)) for x, (_, v) in zip(xs, points, strict=True)]
+    dots = [
+        Dot(_r(x), _r(y(v)), code, min(v, 100.0))
+        for x, (code, v) in zip(xs, points, strict=True)
+        if v is not None
+    ]
+    ends = [0, len(points) - 1] if len(points) > 1 else [0]
+    return Sparkline(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        lines=_runs(at),
+        dots=dots,
+        ticks=[Tick(_r(y(v)), v) for v in (0.0, 50.0, 100.0)],
+        labels=[Dot(_r(xs[i]), height - 4, points[i][0]) for i in ends],
     )
 
 
-def radar(parameters: list[str], series: list[tuple[str, list[int | None]]]) -> dict | None:
-    """The six-parameter spider chart, one trace per assessment (oldest first)."""
+@dataclass(frozen=True)
+class RadarAxis:
+    name: str
+    x: float  # the spoke's outer end
+    y: float
+    anchor: str  # the label's text-anchor: start, middle or end
+    label_x: float
+    lines: list[tuple[float, str]]  # the name wrapped: (y, text) per line
+
+
+@dataclass(frozen=True)
+class RadarTrace:
+    title: str
+    css: str  # "series-latest", or "series-older-N" for an earlier assessment
+    lines: list[str]
+    dots: list[Dot]
+
+
+@dataclass(frozen=True)
+class Radar:
+    width: int
+    height: int
+    cx: float
+    cy: float
+    rings: list[tuple[int, str]]  # (score, polygon points) for 1–5
+    ring_labels: list[Dot]
+    axes: list[RadarAxis]
+    traces: list[RadarTrace]  # oldest first: the latest is drawn on top
+
+
+def radar(parameters: list[str], series: list[tuple[str, list[int | None]]]) -> Radar | None:
+    """The six-parameter spider chart, one trace per assessment (oldest first).
+
+    The first parameter points up and the rest follow clockwise. A parameter without a
+    score (ikke scoret) is a gap in its assessment's line, never a zero.
+    """
     if not parameters or not any(s is not None for _, scores in series for s in scores):
         return None
-    palette = ["#8c959f", "#0969da", "#1a7f37", "#9a6700", "#8250df", "#cf222e"]
-    traces = []
-    for i, (title, scores) in enumerate(series):
-        colour = palette[(len(series) - 1 - i) % len(palette)] if i < len(series) - 1 else "#0b4f8a"
-        traces.append(
-            _trace(
-                "scatterpolar",
-                r=[*scores, scores[0]],
-                theta=[*parameters, parameters[0]],
-                name=title,
-                mode="lines+markers",
-                line={"color": colour, "width": 3 if i == len(series) - 1 else 1.5},
-                marker={"size": 8},
-                connectgaps=False,
-                hovertemplate="%{theta}: %{r}<extra>" + title + "</extra>",
+    width, height, cx, cy, radius = 640, 400, 320.0, 200.0, 120.0
+    n = len(parameters)
+    angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+
+    def point(i: int, score: float) -> tuple[float, float]:
+        r = radius * score / 5
+        return cx + r * math.cos(angles[i]), cy + r * math.sin(angles[i])
+
+    rings = [
+        (k, " ".join(f"{_r(x)},{_r(y)}" for x, y in (point(i, k) for i in range(n))))
+        for k in range(1, 6)
+    ]
+    axes = []
+    for i, name in enumerate(parameters):
+        cos, sin = math.cos(angles[i]), math.sin(angles[i])
+        lx, ly = cx + (radius + 16) * cos, cy + (radius + 16) * sin
+        wrapped = textwrap.wrap(name, 22) or [name]
+        line_height = RADAR_FONT_SIZE + 2
+        if sin < -0.3:  # above the chart: the last line just over the spoke
+            first = ly - line_height * (len(wrapped) - 1)
+        elif sin > 0.3:  # below: the first line just under it
+            first = ly + RADAR_FONT_SIZE
+        else:
+            first = ly - line_height * (len(wrapped) - 1) / 2 + RADAR_FONT_SIZE / 3
+        x, y = point(i, 5)
+        axes.append(
+            RadarAxis(
+                name=name,
+                x=_r(x),
+                y=_r(y),
+                anchor="start" if cos > 0.3 else "end" if cos < -0.3 else "middle",
+                label_x=_r(lx),
+                lines=[(_r(first + line_height * k), text) for k, text in enumerate(wrapped)],
             )
         )
-    return _figure(
-        traces,
-        _layout(
-            height=380,
-            margin={"l": 110, "r": 110, "t": 30, "b": 30},
-            polar={
-                "radialaxis": {"range": [0, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 90},
-                "angularaxis": {"direction": "clockwise"},
-            },
-            legend={"orientation": "h", "y": -0.1},
-        ),
+    traces = []
+    for i, (title, scores) in enumerate(series):
+        is_latest = i == len(series) - 1
+        # The earlier assessments in the print charts' order of colours (print_charts).
+        css = "series-latest" if is_latest else f"series-older-{(len(series) - 1 - i) % 6}"
+        # Back to the first parameter at the end: the line closes.
+        closed = [(k % n, scores[k % n]) for k in range(n + 1)]
+        at = [None if score is None else point(k, score) for k, score in closed]
+        dots = [
+            Dot(_r(p[0]), _r(p[1]), parameters[k], scores[k])
+            for k, p in enumerate(at[:n])
+            if p is not None
+        ]
+        traces.append(RadarTrace(title, css, _runs(at), dots))
+    return Radar(
+        width=width,
+        height=height,
+        cx=cx,
+        cy=cy,
+        rings=rings,
+        ring_labels=[Dot(_r(cx + 4), _r(cy - radius * k / 5 - 2), str(k), k) for k in range(1, 6)],
+        axes=axes,
+        traces=traces,
     )
 
 
-def count_bars(rows: list[tuple[str, int]], *, title: str) -> dict | None:
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a horizontal bar chart, with the text at its end."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    value: float | None
+    css: str
+    text_x: float
+    text_y: float
+    text: str = ""  # the bar's own words ("mindst 44 %"); "" → the value, by the template
+    is_bound: bool = False  # a bound, not the figure: hatched
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    label: str
+    label_y: float
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    label_x: float  # the labels end here (text-anchor end)
+    zero_x: float
+    top: float
+    bottom: float
+    groups: list[BarGroup]
+    legend: list[tuple[str, str]]  # (css, name), when a group has several bars
+    axis_title: str = ""
+
+    @property
+    def axis_title_y(self) -> float:
+        return self.height - 6
+
+
+def _bar_chart(
+    groups: list[tuple[str, list[tuple[float | None, str, str, bool]]]],
+    *,
+    texts: list[str],
+    min_width: int,
+    bar_height: float,
+    legend: list[tuple[str, str]] | None = None,
+    axis_title: str = "",
+) -> BarChart:
+    """Horizontal bars, one group per label with one or more ``(value, css, text,
+    is_bound)`` bars. ``texts`` are the bars' end labels as they will read, to leave
+    room for them."""
+    label_w = max(_width(label) for label, _ in groups) + 8
+    text_w = max((_width(t) for t in texts), default=0) + 10
+    plot_w = max(min_width - label_w - text_w, 160.0)
+    width = math.ceil(label_w + plot_w + text_w)
+    values = [v for _, bars in groups for v, *_ in bars if v is not None]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    scale = plot_w / (high - low) if high > low else 0.0
+    zero = label_w + (-low) * scale
+    gap, pad = 4.0, 10.0
+    y = 4.0
+    shown = []
+    for label, bars in groups:
+        group_h = len(bars) * bar_height + (len(bars) - 1) * gap
+        row = []
+        for k, (value, css, text, is_bound) in enumerate(bars):
+            v = 0.0 if value is None else value
+            x0, x1 = sorted((zero, zero + v * scale))
+            row.append(
+                Bar(
+                    x=_r(x0),
+                    y=_r(y + k * (bar_height + gap)),
+                    width=_r(x1 - x0),
+                    height=bar_height,
+                    value=value,
+                    css=css,
+                    text_x=_r(max(x1, zero) + 4),
+                    text_y=_r(y + k * (bar_height + gap) + bar_height / 2),
+                    text=text,
+                    is_bound=is_bound,
+                )
+            )
+        shown.append(BarGroup(label, _r(y + group_h / 2), row))
+        y += group_h + pad
+    bottom = y - pad + 4
+    return BarChart(
+        width=width,
+        height=math.ceil(bottom + (24 if axis_title else 4)),
+        label_x=_r(label_w - 6),
+        zero_x=_r(zero),
+        top=0.0,
+        bottom=_r(bottom),
+        groups=shown,
+        legend=legend or [],
+        axis_title=axis_title,
+    )
+
+
+def count_bars(rows: list[tuple[str, int]], *, title: str) -> BarChart | None:
     """Horizontal bars of target counts, e.g. vækstrettet against jobrettet."""
     if not any(n for _, n in rows):
         return None
-    labels = [label for label, _ in rows]
-    counts = [n for _, n in rows]
-    return _figure(
-        [
-            _trace(
-                "bar",
-                x=counts,
-                y=labels,
-                orientation="h",
-                marker={"color": COLOURS["actual"]},
-                text=[f"{n} mål" for n in counts],
-                textposition="auto",
-                hovertemplate="%{y}: %{x} mål<extra></extra>",
-                name=title,
-            )
-        ],
-        _layout(
-            height=60 + 34 * len(rows),
-            margin={"l": 110, "r": 16, "t": 8, "b": 28},
-            showlegend=False,
-            xaxis={"title": {"text": "Antal mål"}, "rangemode": "tozero", "dtick": 1},
-            yaxis={"autorange": "reversed"},
-        ),
+    return _bar_chart(
+        [(label, [(n, "bar-count", "", False)]) for label, n in rows],
+        texts=[f"{n} mål" for _, n in rows],
+        min_width=400,
+        bar_height=18,
     )
 
 
-def budget_bars(rows: list[tuple[str, float | None, float | None]]) -> dict | None:
+def budget_bars(rows: list[tuple[str, float | None, float | None]]) -> BarChart | None:
     """Allocated against spent per initiative and year: ``(label, allocated, spent)``."""
     if not any(a is not None or s is not None for _, a, s in rows):
         return None
-    labels = [label for label, _, _ in rows]
-    return _figure(
+    return _bar_chart(
         [
-            _trace(
-                "bar",
-                name="Bevilget",
-                x=labels,
-                y=[a for _, a, _ in rows],
-                marker={"color": COLOURS["allocated"]},
-                hovertemplate="%{x}: %{y:,.0f} kr.<extra>Bevilget</extra>",
-            ),
-            _trace(
-                "bar",
-                name="Forbrugt",
-                x=labels,
-                y=[s for _, _, s in rows],
-                marker={"color": COLOURS["spent"]},
-                hovertemplate="%{x}: %{y:,.0f} kr.<extra>Forbrugt</extra>",
-            ),
+            (
+                label,
+                [
+                    (
+                        allocated,
+                        "bar-allocated",
+                        "" if allocated is not None else "ikke oplyst",
+                        False,
+                    ),
+                    (spent, "bar-spent", "" if spent is not None else "–", False),
+                ],
+            )
+            for label, allocated, spent in rows
         ],
-        _layout(
-            height=320,
-            barmode="group",
-            yaxis={"title": {"text": "kr."}, "tickformat": ",.0f"},
-            xaxis={"type": "category"},
-        ),
+        texts=[f"{format_number(v)} kr." for _, a, s in rows for v in (a, s) if v is not None]
+        + ["ikke oplyst"],
+        min_width=640,
+        bar_height=11,
+        legend=[("bar-allocated", "Bevilget"), ("bar-spent", "Forbrugt")],
     )
 
 
@@ -255,7 +407,7 @@ class BenchmarkBar:
     is_bound: bool  # "mindst"/"højst": the bar is a bound, not the figure
 
 
-def benchmark_bars(bars: list[BenchmarkBar], *, unit: str, period: str) -> dict | None:
+def benchmark_bars(bars: list[BenchmarkBar], *, unit: str, period: str) -> BarChart | None:
     """The home area against the other areas in one period, as horizontal bars.
 
     The home area is dark and first, the country mid-grey and the other areas light; a
@@ -266,46 +418,44 @@ def benchmark_bars(bars: list[BenchmarkBar], *, unit: str, period: str) -> dict 
     if len(bars) < 2:
         return None
 
-    def colour(bar: BenchmarkBar) -> str:
+    def css(bar: BenchmarkBar) -> str:
         if bar.is_home:
-            return COLOURS["home"]
-        return COLOURS["national"] if bar.is_national else COLOURS["benchmark"]
+            return "bar-home"
+        return "bar-national" if bar.is_national else "bar-other"
 
-    unit_text = f" {unit}" if unit else ""
-    return _figure(
-        [
-            _trace(
-                "bar",
-                x=[b.value for b in bars],
-                y=[b.area for b in bars],
-                orientation="h",
-                marker={
-                    "color": [colour(b) for b in bars],
-                    "line": {"color": COLOURS["national"], "width": 1},
-                    "pattern": {"shape": ["/" if b.is_bound else "" for b in bars]},
-                },
-                text=[b.text for b in bars],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate="%{y}: %{text}<extra>" + period + "</extra>",
-                name=period,
-            )
-        ],
-        _layout(
-            height=60 + 40 * len(bars),
-            # The area names set the left margin (automargin): "København, Aarhus og
-            # Odense" is long, and a fixed margin would crowd the bars on a phone.
-            margin={"l": 8, "r": 90, "t": 8, "b": 36},
-            showlegend=False,
-            xaxis={
-                "title": {"text": f"{'Andel' if unit == '%' else unit or 'Værdi'}, {period}"},
-                "rangemode": "tozero",
-                "ticksuffix": unit_text if unit == "%" else None,
-                "tickformat": ",~f",
-            },
-            yaxis={"autorange": "reversed", "type": "category", "automargin": True},
-        ),
+    return _bar_chart(
+        [(b.area, [(b.value, css(b), b.text, b.is_bound)]) for b in bars],
+        texts=[b.text for b in bars],
+        min_width=560,
+        bar_height=20,
+        axis_title=f"{'Andel' if unit == '%' else unit or 'Værdi'}, {period}",
     )
+
+
+# --- The initiative page's interactive target charts (plotly) -------------------------
+
+
+def _layout(**extra: Any) -> dict:
+    layout = {
+        "separators": ",.",  # Danish: decimal comma, thousands point
+        "font": FONT,
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": FONT},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _finite(value: float | None) -> float | None:
+    """NaN and infinity are not JSON (``JSON.parse`` refuses them): a gap instead."""
+    return value if value is None or math.isfinite(value) else None
+
+
+def _trace(kind: str, **props: Any) -> dict:
+    return {"type": kind, **props}
 
 
 @dataclass(frozen=True)
@@ -396,7 +546,7 @@ def target_chart(
             )
         if any(p.expected is not None for p in points):
             ex = list(x)
-            ey = [p.expected for p in points]
+            ey = [_finite(p.expected) for p in points]
             if start is not None and start < points[0].period_end:
                 ex, ey = [start.isoformat(), *ex], [baseline or 0, *ey]
             if end is not None and end > points[-1].period_end and target_low is not None:
@@ -416,7 +566,7 @@ def target_chart(
             _trace(
                 "scatter",
                 x=x,
-                y=[p.actual for p in points],
+                y=[_finite(p.actual) for p in points],
                 mode="lines+markers",
                 line={"color": COLOURS["actual"], "width": 3},
                 marker={"size": 8},
@@ -439,8 +589,8 @@ def target_chart(
                 )
             )
     if has_stated:
-        low = [p.stated_low for p in points]
-        high = [p.stated_high for p in points]
+        low = [_finite(p.stated_low) for p in points]
+        high = [_finite(p.stated_high) for p in points]
         traces.append(
             _trace(
                 "scatter",
@@ -475,7 +625,6 @@ def target_chart(
             "type": "date",
             "tickformat": "%b %Y",
             "hoverformat": "%d.%m.%Y",
-            "range": [first_x, last_x] if first_x != last_x else None,
         },
         yaxis={
             "title": {"text": (unit or "Værdi") if has_values else "Angivet målopnåelse (%)"},
@@ -485,6 +634,8 @@ def target_chart(
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 60 if (has_values and has_stated) else 16, "t": 12, "b": 40},
     )
+    if first_x != last_x:
+        layout["xaxis"]["range"] = [first_x, last_x]
     if has_values and has_stated:
         layout["yaxis2"] = {
             "title": {"text": "Angivet målopnåelse (%)"},
@@ -495,7 +646,7 @@ def target_chart(
             "tickformat": ".0f",
             "showgrid": False,
         }
-    return _figure(traces, layout)
+    return {"data": traces, "layout": layout}
 
 
 def describe_trend(points: list[tuple[str, float | None, int]]) -> str:
@@ -512,7 +663,7 @@ def describe_trend(points: list[tuple[str, float | None, int]]) -> str:
     )
 
 
-def describe_target(row, points: list[SeriesPoint]) -> str:
+def describe_target(row: TargetRow, points: list[SeriesPoint]) -> str:
     """A target's chart in words, for everyone who does not see the chart."""
     snap = row.snapshot
     if snap is None and row.latest is None:

@@ -1,4 +1,6 @@
-/* Draw every plotly chart on the page from its JSON (<script type="application/json">).
+/* Draw every plotly chart on the page from its JSON (Django's json_script): the
+ * initiative page's target charts, the only interactive ones. The overview's charts are
+ * SVG drawn on the server and load neither plotly nor this file.
  *
  * A chart inside a closed <details> is drawn when it is first opened: plotly needs the
  * element's real width. The chart itself is aria-hidden; the text summary and the table
