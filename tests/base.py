@@ -7,18 +7,22 @@ What each role may do (DOMAIN.md "People and what they do"):
 - udvalg: reads and prints summaries; edits nothing.
 - admin: municipal IT; manages users, roles and settings (a Django superuser).
 - outsider: logged in, but holds no role in any programme; sees nothing.
+
+The reference data is loaded once per session (``django_db_setup`` in conftest.py), and
+every ``db`` test runs in a transaction rolled back at its end, so each starts from the
+same loaded programme. Transactional tests (``transactional_db``, ``live_server``,
+``django_db(transaction=True)``) empty the tables at their end, so ``reference`` and
+:func:`load_reference` load the data again when it is missing.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from initiatives.models import Programme
@@ -28,7 +32,20 @@ if TYPE_CHECKING:
 REFERENCE_FIXTURE = (
     Path(__file__).resolve().parent.parent / "fixtures" / "jobvaekstpakken-2018.json"
 )
+REFERENCE_SLUG = "jobvaekstpakken"
 PASSWORD = "test-password-1234"
+
+# `pytest --hypothesis-profile=thorough` runs the randomised and stress tests with their
+# full counts (e.g. the 1.000 bad inputs per form that issue 19 asks for); `make test`
+# runs fewer, so that the whole suite stays quick.
+THOROUGH = "thorough"
+hypothesis_settings.register_profile(THOROUGH)
+
+
+def examples(thorough: int, quick: int) -> int:
+    """How many examples (or rounds) a randomised or stress test runs: ``thorough`` under
+    the thorough profile, ``quick`` in an ordinary run."""
+    return thorough if hypothesis_settings.get_current_profile_name() == THOROUGH else quick
 
 
 @dataclass
@@ -41,14 +58,33 @@ class Users:
     outsider: object
 
 
+def load_session_reference() -> None:
+    """Load the reference data into the test database, once for the whole session."""
+    from django.core.management import call_command
+
+    from jobvaekst.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # no per-test fixture has run yet; never the broker
+    try:
+        # The same command `make run` uses: loads the fixture and computes the figures.
+        call_command("load_reference", verbosity=0)
+    finally:
+        app.conf.task_always_eager = before
+
+
 def load_reference() -> Programme:
+    """The reference programme, loaded first if the database does not have it (after a
+    transactional test emptied the tables)."""
     from django.core.management import call_command
 
     from initiatives.models import Programme
 
-    # The same command `make run` uses: loads the fixture and computes the figures.
-    call_command("load_reference", verbosity=0)
-    return Programme.objects.get(slug="jobvaekstpakken")
+    programme = Programme.objects.filter(slug=REFERENCE_SLUG).first()
+    if programme is None:
+        call_command("load_reference", verbosity=0)
+        programme = Programme.objects.get(slug=REFERENCE_SLUG)
+    return programme
 
 
 def make_users(programme: Programme) -> Users:
@@ -86,6 +122,8 @@ def _fast_password_hashing(settings) -> None:
 
 @pytest.fixture
 def reference(db) -> Programme:
+    """The reference programme: loaded once per session; a rolled-back ``db`` test finds it
+    as loaded, a transactional one gets it loaded again if an earlier one flushed it."""
     return load_reference()
 
 
@@ -109,22 +147,6 @@ def open_round_2018_3(programme: Programme | None = None, *, programme_id: int |
         deadline=dt.date(2018, 7, 15),
         state="aaben",
     )
-
-
-@contextmanager
-def garbage_collections() -> Iterator[list[int]]:
-    """The generations of the garbage collections that start inside the block."""
-    collections: list[int] = []
-
-    def count(phase: str, info: dict) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(count)
-    try:
-        yield collections
-    finally:
-        gc.callbacks.remove(count)
 
 
 def grow_programme(programme: Programme, factor: int) -> list:

@@ -8,6 +8,13 @@ Three markers (declared in pyproject.toml) say what a test needs beyond Python:
 * ``browser``: Debian's Chromium and the Playwright package (``browser``/``page`` fixtures);
 * ``pdftools``: poppler's pdftotext, pdftoppm and pdfinfo, to read and render PDFs.
 
+One more, ``slow``, marks tests that take more than a couple of seconds (a browser, a real
+worker, a PDF, large data); ``browser`` and ``redis`` tests get it here, the rest in their
+files. ``uv run pytest -m "not slow"`` is the quick loop; ``make test`` runs everything.
+
+The reference data is loaded once, in ``django_db_setup``, and every ``db`` test rolls
+back at its end (tests/base.py has the details).
+
 When a requirement is missing, the test is skipped with a note on what to install, so
 ``make test`` works on a bare machine. With CI=true it fails instead: CI must run
 everything (.ci/run starts the services).
@@ -149,6 +156,18 @@ def require_service(group: str) -> None:
     pytest.skip(message)
 
 
+# Slow by nature: Chromium, or a real worker and the waits for it.
+SLOW_GROUPS = ("browser", "redis")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # tryfirst: before `-m` deselects, so `-m "not slow"` sees the marks added here.
+    for item in items:
+        if any(item.get_closest_marker(group) for group in SLOW_GROUPS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # tryfirst: decide before any fixture (a database or a worker) is set up.
@@ -166,7 +185,67 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
 
 
+# --- Database -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test database, with the reference data loaded once for the session.
+
+    Every ``db`` test runs inside a transaction that is rolled back at its end, so it sees
+    exactly this. Transactional tests commit and flush instead; pytest-django runs them
+    after the others, and ``reference`` loads the data again for them when it is gone.
+    """
+    from tests.base import load_session_reference
+
+    with django_db_blocker.unblock():
+        load_session_reference()
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    """Django's caches outlive a rolled-back transaction: start every test with them empty,
+    so nothing cached from another test's rows is served."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 # --- Celery ---------------------------------------------------------------------------
+
+
+def _own_redis_database(url: str, worker: str) -> str:
+    """``url`` with a Redis database number of this xdist worker's own (gw0 → +1, …)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker_per_xdist_worker() -> None:
+    """Under ``pytest -n`` every xdist worker has its own test database (pytest-django
+    names them ``test_…_gw0``, …); give it its own Redis database too, so its Celery worker
+    never takes a task meant for another worker's database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    from django.conf import settings
+
+    if not worker or not settings.CELERY_BROKER_URL.startswith("redis"):
+        return
+    from jobvaekst.celery import app
+
+    for name, key in (
+        ("CELERY_BROKER_URL", "broker_url"),
+        ("CELERY_RESULT_BACKEND", "result_backend"),
+    ):
+        url = getattr(settings, name)
+        if url and url.startswith("redis"):
+            url = _own_redis_database(url, worker)
+            setattr(settings, name, url)
+            app.conf[key] = url
+            os.environ[name] = url
 
 
 @pytest.fixture(autouse=True)

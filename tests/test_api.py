@@ -6,7 +6,6 @@ response against it (status codes, content type, body schema).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -65,8 +64,10 @@ def test_someone_without_a_role_sees_nothing(client, users):
     client.force_login(users.outsider)
     for endpoint in ENDPOINTS:
         assert client.get(f"/api/v1/{endpoint}/").json()["count"] == 0, endpoint
-    assert client.get("/api/v1/programmes/jobvaekstpakken/").status_code == 404
-    assert client.get("/api/v1/initiatives/smajobs/").status_code == 404
+    # It exists, but is not theirs: refused, as on the pages (and an unknown one is 404).
+    assert client.get("/api/v1/programmes/jobvaekstpakken/").status_code == 403
+    assert client.get("/api/v1/initiatives/smajobs/").status_code == 403
+    assert client.get("/api/v1/initiatives/findes-ikke/").status_code == 404
 
 
 def test_lists_are_paginated(client, token):
@@ -81,10 +82,11 @@ def test_writing_is_not_allowed(client, token):
     assert response.status_code == 405
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_response_matches_the_openapi_schema(live_server, tmp_path):
     """schemathesis on loopback, as a client would call it: every operation, all checks."""
-    from tests.base import load_reference, make_users
+    from tests.base import examples, load_reference, make_users
 
     users = make_users(load_reference())
     key = Token.objects.create(user=users.baggrundsgruppe).key
@@ -100,7 +102,7 @@ def test_every_response_matches_the_openapi_schema(live_server, tmp_path):
             "--checks",
             "all",
             "--max-examples",
-            "30",
+            str(examples(30, 10)),
             "--seed",
             "1",
             "--report-dir",
@@ -114,30 +116,3 @@ def test_every_response_matches_the_openapi_schema(live_server, tmp_path):
     assert result.returncode == 0, output[-4000:]
     assert "No issues found" in output
     assert "Selected: 12/12" in output  # list and detail of all six endpoints were tried
-
-
-def test_the_targets_read_as_drf_itself_would_write_them(client, token):
-    """The fast path for the hot fields gives DRF's own representation, field by field."""
-    from rest_framework import serializers
-
-    from evaluations.models import AttainmentSnapshot
-    from initiatives.models import Target
-    from jobvaekst.api import AttainmentSerializer, TargetSerializer
-
-    body = client.get("/api/v1/targets/", HTTP_AUTHORIZATION=f"Token {token}").json()
-    generic = serializers.ModelSerializer.to_representation
-    for row in body["results"]:
-        target = Target.objects.get(pk=row["id"])
-        shown = (
-            AttainmentSnapshot.objects.filter(target=target)
-            .exclude(round__state="planlagt")
-            .order_by("-round__year", "-round__number")
-        )
-        newest = shown.first()
-        target.shown_snapshots = [newest] if newest else []
-        expected = generic(TargetSerializer(), target)
-        if newest is not None:
-            expected["latest_attainment"] = generic(AttainmentSerializer(), newest)
-        # Through JSON, as the response went.
-        assert row == json.loads(json.dumps(expected)), row["title"]
-    assert any(row["latest_attainment"] for row in body["results"])

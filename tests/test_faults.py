@@ -938,6 +938,7 @@ def _waiting_for(cluster: PgCluster, holder: int) -> list[str]:
         ]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgresql_restarted_under_load_recovers_without_a_restart(
     tmp_path, record_testsuite_property

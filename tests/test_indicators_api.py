@@ -25,7 +25,7 @@ LIST_QUERIES = 5
 
 @pytest.fixture(autouse=True)
 def _no_session_refresh(settings) -> None:
-    # As in test_lists_perf_api: growing the data must not trigger the session's refresh.
+    # As in test_api_list_queries: growing the data must not trigger the session's refresh.
     settings.SESSION_REFRESH_SECONDS = 3600
 
 
@@ -141,18 +141,19 @@ def test_a_user_of_another_programme_sees_only_its_own_indicators(client, users,
     assert [row["slug"] for row in body["results"]] == ["egen"]
     assert client.get(f"/api/v1/indicators/{own.pk}/").status_code == 200
     for indicator in Indicator.objects.filter(programme=reference):
-        assert client.get(f"/api/v1/indicators/{indicator.pk}/").status_code == 404
+        assert client.get(f"/api/v1/indicators/{indicator.pk}/").status_code == 403
     # And the reference programme's users do not see the other programme's indicator.
     client.force_login(users.baggrundsgruppe)
     assert "egen" not in by_slug(client.get("/api/v1/indicators/").json())
-    assert client.get(f"/api/v1/indicators/{own.pk}/").status_code == 404
+    assert client.get(f"/api/v1/indicators/{own.pk}/").status_code == 403
 
 
 def test_someone_without_a_role_sees_no_indicators(client, users):
     client.force_login(users.outsider)
     assert client.get("/api/v1/indicators/").json()["count"] == 0
     indicator = Indicator.objects.first()
-    assert client.get(f"/api/v1/indicators/{indicator.pk}/").status_code == 404
+    assert client.get(f"/api/v1/indicators/{indicator.pk}/").status_code == 403
+    assert client.get("/api/v1/indicators/999999/").status_code == 404
 
 
 def test_anonymous_requests_for_indicators_are_refused(client, reference):

@@ -37,6 +37,8 @@ from evaluations.attainment import (
     specs_to_frame,
 )
 
+from ..base import examples
+
 START = date(2017, 1, 1)
 END = date(2020, 12, 31)
 REPORT = date(2018, 4, 30)  # the mid-term evaluation's data are "as of" spring 2018
@@ -649,7 +651,9 @@ def same(a: Result, b: Result) -> None:
         assert _norm(left) == _norm(right), f"{f.name}: {left!r} != {right!r}"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(150, 40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.lists(cases(), min_size=1, max_size=12), thresholds)
 def test_a_targets_result_does_not_depend_on_its_batch(items, th):
     """The worker computes hundreds of targets in one frame, a page one: same figures."""
@@ -703,6 +707,7 @@ def seeded_mix() -> list[tuple]:
     return items
 
 
+@pytest.mark.slow
 def test_a_large_seeded_mix_gives_the_same_figures_in_one_batch_as_one_by_one():
     items = seeded_mix()
     # The same spec object in several rows, as the recomputation passes a target's rounds.
@@ -736,7 +741,7 @@ def _is_ceiling(r: Result) -> bool:
     return r.explanation["ceiling"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 100), deadline=None)
 @given(dated_specs(), observations())
 def test_expected_attainment_is_0_at_the_start_and_exactly_100_at_the_target_date(s, o):
     at_start = attainment(s, o, as_of=s.start_date)
@@ -761,7 +766,7 @@ def _valid(s: TargetSpec, r: Result) -> bool:
     return r.target < r.baseline if s.direction == "faldende" else r.target > r.baseline
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 100), deadline=None)
 @given(target_specs(), finite, finite, day)
 def test_attainment_is_monotone_in_the_actual_for_every_shape_and_direction(s, a1, a2, as_of):
     s = dataclasses.replace(s, qualitative=False, measurable=True)
@@ -775,7 +780,7 @@ def test_attainment_is_monotone_in_the_actual_for_every_shape_and_direction(s, a
         assert r_lo.percent <= r_hi.percent
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300, 75), deadline=None)
 @given(target_specs(), finite, day)
 def test_a_ceiling_is_met_exactly_when_the_actual_is_at_most_the_target(s, a, as_of):
     s = dataclasses.replace(
@@ -868,7 +873,7 @@ def _neg(x: float | None) -> float | None:
     return None if x is None else -x
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300, 75), deadline=None)
 @given(case=cases())
 def test_a_decrease_is_the_mirror_of_an_increase(case):
     """Negating B, T, A (and every level), swapping a range's ends and flipping the

@@ -189,6 +189,7 @@ def test_the_print_summary_and_the_assessments_list_say_3(client, users):
     ) in listed
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.pdftools
 def test_the_pdf_says_3(client, users, tmp_path):

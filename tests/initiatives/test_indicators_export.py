@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from initiatives.exporting import GAP_COLUMNS, INDICATOR_COLUMNS, programme_workbook
+from evaluations.exporting import GAP_COLUMNS, INDICATOR_COLUMNS, programme_workbook
 from initiatives.models import Area, Indicator, IndicatorObservation
 
 pytestmark = pytest.mark.django_db

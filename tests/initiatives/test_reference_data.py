@@ -348,6 +348,7 @@ def test_a_dozen_figures_on_the_suites_database(reference, capsys):
     assert json.loads(capsys.readouterr().out) == DOZEN_FIGURES
 
 
+@pytest.mark.slow
 def test_the_fixture_loads_into_an_empty_sqlite_database(tmp_path):
     """Whatever database the suite runs on, the embedded default must load the fixture too."""
     env = {

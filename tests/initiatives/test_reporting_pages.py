@@ -157,7 +157,9 @@ def test_read_only_roles_cannot_post_or_review(client, users, open_round, role):
 
 def test_a_user_without_a_role_sees_no_round(client, users, open_round):
     client.force_login(users.outsider)
-    assert client.get(url()).status_code == 404
+    assert client.get(url()).status_code == 403  # it exists, but is not theirs
+    assert client.get("/rapportering/jobvaekstpakken/2031-1/smajobs/").status_code == 403
+    assert client.get("/rapportering/findes-ikke/2018-3/smajobs/").status_code == 404
     assert "2018-3" not in client.get(reverse("reporting:rounds")).content.decode()
 
 

@@ -138,6 +138,7 @@ def both_programmes(users, django_capture_on_commit_callbacks):
     return invented
 
 
+@pytest.mark.slow
 def test_every_target_saved_unchanged_from_its_page_changes_nothing(
     client, users, both_programmes, django_capture_on_commit_callbacks
 ):
@@ -411,7 +412,7 @@ def import_problems(**cells) -> list[str]:
 def test_the_import_stores_a_total_with_its_phases(django_capture_on_commit_callbacks):
     data = importing.parse([target_csv(**{"mål_fra": "120"})])
     with django_capture_on_commit_callbacks(execute=True):
-        services.programme_import(data)
+        services.programme_import(data=data, user=None)
     target = Target.objects.get(title="Nye forløb")
     assert target.target_low == 120
     assert [(p.year, p.value) for p in target.phases.all()] == [(2018, 50), (2019, 70)]
