@@ -16,7 +16,13 @@ created if missing), fills it once with `generate_scale_data --factor N`, and me
 - a load run: locust with N users against gunicorn on loopback;
 - page weight: HTML, CSS and JavaScript of a page, gzip-compressed.
 
-Prints one table, with the budgets of issue 9. `--json FILE` also writes the figures;
+Prints one table, with the budgets of issue 9, and with more than one factor the scale
+table of issue 17 (bench/scale.py): each page's p95 and queries side by side and the
+ratio of its p95 at the largest factor to the smallest. The pages are measured in
+`--page-passes K` passes (default 3), the factors alternating in order, and each figure
+is the median of the passes' own, so one pass disturbed by the machine does not decide
+the ratio. The ×1000 database (100.000 targets, 2,4 mio. status updates) is generated
+on its first use. `--json FILE` also writes the figures;
 `--only recompute,pages,worker,load` and `--pages NAME,...` measure a part.
 Server time is measured in-process with Django's test client (the whole middleware
 stack, the view and the template; no network), DEBUG off.
@@ -81,7 +87,8 @@ def parent(args: argparse.Namespace) -> int:
         )
         return 2
     results = {}
-    for factor in args.factors:
+
+    def run_child(factor: int, only: list[str]) -> dict:
         name = f"{args.db_prefix}_{factor}"
         _ensure_database(url, name)
         out = Path(tempfile.mkstemp(suffix=".json")[1])
@@ -95,14 +102,30 @@ def parent(args: argparse.Namespace) -> int:
         command = [sys.executable, str(Path(__file__)), "--child", str(factor), "--out", str(out)]
         command += [f"--runs={args.runs}", f"--pdf-runs={args.pdf_runs}"]
         command += [f"--load-seconds={args.load_seconds}", f"--load-users={args.load_users}"]
-        command += [f"--only={','.join(args.only)}"]
+        command += [f"--only={','.join(only)}"]
         if args.pages:
             command += [f"--pages={','.join(args.pages)}"]
         print(f"bench: faktor {factor} ...", file=sys.stderr, flush=True)
         subprocess.run(command, cwd=ROOT, env=env, check=True)
-        results[factor] = json.loads(out.read_text())
+        result = json.loads(out.read_text())
         out.unlink()
+        return result
+
+    for factor in args.factors:
+        results[factor] = run_child(factor, args.only)
+    sys.path.insert(0, str(ROOT))
+    from bench.scale import merge_pages, scale_table
+
+    if "pages" in args.only and len(args.factors) > 1:
+        # More passes over the pages, the factors alternating in order, so that the
+        # machine's drift during the run falls on every factor alike (issue 17's ratio).
+        for i in range(1, args.page_passes):
+            for factor in args.factors[::-1] if i % 2 else args.factors:
+                merge_pages(results[factor], run_child(factor, ["pages"]))
     print(table(results))
+    if len(results) > 1:
+        print()
+        print(scale_table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
@@ -218,12 +241,16 @@ def child(args: argparse.Namespace) -> None:
 
     factor = args.child
     call_command("migrate", verbosity=0)
+    generated = None
     if not Programme.objects.filter(slug__startswith=f"{PREFIX}-").exists():
+        started = time.perf_counter()
         call_command("generate_scale_data", factor=factor, prefix=PREFIX, verbosity=0)
+        generated = time.perf_counter() - started
     bench_targets = Target.objects.filter(initiative__programme__slug__startswith=f"{PREFIX}-")
     result: dict = {
         "targets": bench_targets.count(),
         "updates": StatusUpdate.objects.filter(target__in=bench_targets).count(),
+        "generated_s": generated,
     }
 
     only = args.only
@@ -349,6 +376,33 @@ def _incremental(people: dict, runs: int) -> tuple[float, float]:
     return _percentiles(samples)
 
 
+def page_list(people: dict) -> list[tuple[str, str, str, str]]:
+    """(name, who, method, url) of each page measured; who is "reader" (the programleder)
+    or "editor" (the initiative's tovholder). Also read by bench/explain.py."""
+    programme = people["programme"].slug
+    initiative = people["initiative"].slug
+    report_url = f"/rapportering/{programme}/{people['round'].code}/{initiative}/"
+    return [
+        ("floor", "reader", "get", "/bench/floor/"),
+        ("overview", "reader", "get", f"/oversigt/{programme}/"),
+        ("initiative page", "reader", "get", f"/initiativer/{initiative}/"),
+        (
+            "targets table, filtered",
+            "reader",
+            "get",
+            f"/initiativer/{initiative}/?niveau=effekt&sort=-title",
+        ),
+        ("status form GET", "editor", "get", report_url),
+        ("status form POST", "editor", "post", report_url),
+        ("programme PDF", "reader", "get", f"/udskrift/{programme}/program/pdf/"),
+        ("API programmes", "reader", "get", "/api/v1/programmes/"),
+        ("API initiatives", "reader", "get", "/api/v1/initiatives/"),
+        ("API targets", "reader", "get", "/api/v1/targets/"),
+        ("API rounds", "reader", "get", "/api/v1/rounds/"),
+        ("API assessments", "reader", "get", "/api/v1/assessments/"),
+    ]
+
+
 def _pages(
     people: dict, runs: int, pdf_runs: int, only: list[str] | None = None
 ) -> tuple[dict, dict]:
@@ -372,25 +426,10 @@ def _pages(
     def save_data() -> dict:
         return status_save(editor.get(report_url).content.decode(), f"Benchmark {time.time()}")
 
+    clients = {"reader": reader, "editor": editor}
     pages = [
-        ("floor", reader, "get", "/bench/floor/", runs),
-        ("overview", reader, "get", f"/oversigt/{programme}/", runs),
-        ("initiative page", reader, "get", f"/initiativer/{initiative}/", runs),
-        (
-            "targets table, filtered",
-            reader,
-            "get",
-            f"/initiativer/{initiative}/?niveau=effekt&sort=-title",
-            runs,
-        ),
-        ("status form GET", editor, "get", report_url, runs),
-        ("status form POST", editor, "post", report_url, runs),
-        ("programme PDF", reader, "get", f"/udskrift/{programme}/program/pdf/", pdf_runs),
-        ("API programmes", reader, "get", "/api/v1/programmes/", runs),
-        ("API initiatives", reader, "get", "/api/v1/initiatives/", runs),
-        ("API targets", reader, "get", "/api/v1/targets/", runs),
-        ("API rounds", reader, "get", "/api/v1/rounds/", runs),
-        ("API assessments", reader, "get", "/api/v1/assessments/", runs),
+        (name, clients[who], method, url, pdf_runs if name == "programme PDF" else runs)
+        for name, who, method, url in page_list(people)
     ]
     if only:
         pages = [p for p in pages if p[0] == "floor" or any(w in p[0] for w in only)]
@@ -401,18 +440,19 @@ def _pages(
         def call(client=client, method=method, url=url):
             if method == "post":
                 data = save_data()  # read the form (and its version) outside the timing
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.post(url, data)
                 elapsed = time.perf_counter() - started
                 expected = (302,)
             else:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 elapsed = time.perf_counter() - started
                 expected = (200,)
+            cpu = time.process_time() - cpu
             if response.status_code not in expected:
                 raise SystemExit(f"bench: {method.upper()} {url} gav {response.status_code}")
-            return response, elapsed
+            return response, elapsed, cpu
 
         call()  # warm-up
         queries: list[str] = []
@@ -424,10 +464,23 @@ def _pages(
         # Counted by a wrapper, not CaptureQueriesContext: each request's start clears the
         # connection's query log (django.db.reset_queries).
         with connection.execute_wrapper(count):
-            response, _ = call()
-        samples = [call()[1] for _ in range(n)]
+            response, *_ = call()
+        timed = [call()[1:] for _ in range(n)]
+        samples = [wall for wall, _ in timed]
+        # This process's CPU time (the database's is not in it): hardly changed by other
+        # processes competing for the cores, unlike the wall time.
+        cpu_samples = [cpu for _, cpu in timed]
         p50, p95 = _percentiles(samples)
-        figures[name] = {"p50": p50, "p95": p95, "queries": len(queries), "runs": n}
+        figures[name] = {
+            "p50": p50,
+            "p95": p95,
+            "queries": len(queries),
+            "runs": n,
+            "samples": samples,
+            "cpu_samples": cpu_samples,
+            "cpu_p95": _percentiles(cpu_samples)[1],
+            "queries_seen": [len(queries)],
+        }
         if name in ("overview", "initiative page"):
             html = response.content
             total = len(gzip.compress(html))
@@ -591,6 +644,13 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=20, help="requests per page (after warm-up)")
     parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument(
+        "--page-passes",
+        type=int,
+        default=3,
+        help="with two factors or more: measure the pages this many times per factor, the "
+        "factors alternating; each figure is the median of the passes'",
+    )
     parser.add_argument("--load-seconds", type=int, default=120, help="0: no load run")
     parser.add_argument("--load-users", type=int, default=20)
     parser.add_argument("--json", help="also write the figures to this file")
@@ -601,7 +661,7 @@ def main() -> int:
         "--only",
         type=lambda s: s.split(","),
         default=["recompute", "pages", "worker", "load"],
-        help="measure only these parts (comma-separated: recompute,pages,worker,load)",
+        help="measure only these parts (comma-separated: recompute,pages,worker,load,frontend)",
     )
     parser.add_argument(
         "--pages",
@@ -614,6 +674,11 @@ def main() -> int:
     if args.child:
         child(args)
         return 0
+    if "frontend" in args.only:  # throttled Chromium on the overview (bench/frontend.py)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "frontend.py")], check=True)
+        args.only.remove("frontend")
+        if not args.only:
+            return 0
     return parent(args)
 
 
