@@ -93,6 +93,7 @@ class TargetSerializer(serializers.ModelSerializer):
     sub_initiative = serializers.SerializerMethodField()
     phases = serializers.SerializerMethodField()
     latest_attainment = serializers.SerializerMethodField()
+    _attainment: AttainmentSerializer | None = None
 
     class Meta:
         model = Target
@@ -127,7 +128,13 @@ class TargetSerializer(serializers.ModelSerializer):
         # Set by Prefetch(to_attr=...) in selectors.targets_with_latest_figure; the Django
         # plugin does not follow a to_attr into the queryset's type.
         snapshots: list[AttainmentSnapshot] = target.shown_snapshots  # type: ignore[attr-defined]
-        return AttainmentSerializer(snapshots[0]).data if snapshots else None
+        if not snapshots:
+            return None
+        # One child serializer for the whole list, as DRF's own nested fields are bound
+        # once: building a serializer per target rebuilds its fields every time.
+        if self._attainment is None:
+            self._attainment = AttainmentSerializer(context=self.context)
+        return self._attainment.to_representation(snapshots[0])
 
 
 class ScoreSerializer(serializers.ModelSerializer):
