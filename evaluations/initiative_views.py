@@ -6,15 +6,17 @@ They read through ``selectors`` and ``dashboards``; the recording side's views
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from initiatives.access import initiative_for_user, programme_for_user, programmes_for_user
 from initiatives.importing import XLSX
-from initiatives.models import Level, Target
+from initiatives.models import Level, ReportingRound, Target
 
 from . import charts, dashboards, selectors
 from .exporting import programme_workbook
@@ -55,7 +57,11 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return TableExport(export_format, table).response(filename=name)
 
     series = dashboards.target_series(initiative=initiative, round_=round_)
-    details = [_target_detail(row, series.get(row.target.pk, [])) for row in rows]
+    may_manage = request.user.has_perm("initiatives.manage_targets", initiative)
+    details = [
+        _target_detail(row, series.get(row.target.pk, []), round_=round_, may_manage=may_manage)
+        for row in rows
+    ]
     ctx = {
         "initiative": initiative,
         "chain": selectors.effect_chain(initiative=initiative),
@@ -75,7 +81,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rounds": rounds,
         "is_history": bool(rounds) and round_ != rounds[-1],
         "keep": [("runde", round_.code)] if round_ and round_ != rounds[-1] else [],
-        "may_manage": request.user.has_perm("initiatives.manage_targets", initiative),
+        "may_manage": may_manage,
     }
     return render(request, "initiatives/initiative_detail.html", ctx)
 
@@ -87,8 +93,17 @@ def _targets_by_level(rows: list[selectors.TargetRow]) -> dict[str, list[selecto
     return by_level
 
 
-def _target_detail(row: selectors.TargetRow, points: list) -> dict:
-    """One target's chart, its summary in words and the numbers behind it."""
+def _target_detail(
+    row: selectors.TargetRow,
+    points: list[charts.SeriesPoint],
+    *,
+    round_: ReportingRound | None,
+    may_manage: bool,
+) -> dict:
+    """One target's chart, its summary in words and the numbers behind it.
+
+    ``version`` keys the template's fragment cache for the block (see ``_detail_version``).
+    """
     snap = row.snapshot
     chart = None
     if snap is not None:
@@ -110,7 +125,46 @@ def _target_detail(row: selectors.TargetRow, points: list) -> dict:
         "chart": chart,
         "chart_id": f"target-chart-{row.target.pk}",
         "summary": charts.describe_target(row, points),
+        "version": _detail_version(row, points, round_=round_, may_manage=may_manage),
     }
+
+
+def _detail_version(
+    row: selectors.TargetRow,
+    points: list[charts.SeriesPoint],
+    *,
+    round_: ReportingRound | None,
+    may_manage: bool,
+) -> str:
+    """Everything a target's details block shows, as one string: its fragment cache key.
+
+    The block is the page's costliest part to render (a table of every round), and it
+    changes only when a recompute, an edit or a new round changes what goes into it. The
+    key is that content itself, not a timestamp, so a cached block can never show a
+    figure that has changed, whatever wrote the change: a recompute, a form, or a bulk
+    ``update()`` that leaves ``updated_at`` alone (decisions §25).
+    """
+    return repr(
+        (
+            _field_values(row.target),
+            _field_values(row.snapshot),
+            row.in_words,
+            row.latest_in_words,
+            row.round_code,
+            row.stated,
+            points,
+            round_.code if round_ else None,
+            may_manage,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    )
+
+
+def _field_values(obj: Model | None) -> tuple | None:
+    if obj is None:
+        return None
+    return tuple(field.value_from_object(obj) for field in obj._meta.concrete_fields)
 
 
 @require_safe

@@ -179,3 +179,70 @@ def test_the_initiative_page_title_is_just_its_name(client, users):
     title = page.split("<title>")[1].split("</title>")[0]
     assert title == "Småjobs – Jobvækst monitor"
     assert page.count('id="explain-heading"') == 1
+
+
+def test_a_cached_target_block_shows_every_change_at_once(client, users, monkeypatch):
+    """The target blocks are cached (``{% cache %}``), keyed on what they show: a second
+    view renders none anew, and any change, however it was written, shows on the next."""
+    from django.core.cache import caches
+
+    from evaluations.models import AttainmentSnapshot
+
+    fragments = caches["default"]
+    fragments.clear()
+    writes: list[str] = []
+    real_set = fragments.set
+    monkeypatch.setattr(
+        fragments,
+        "set",
+        lambda key, value, *a, **kw: (writes.append(value), real_set(key, value, *a, **kw)),
+    )
+    client.force_login(users.udvalg)
+    url = detail("smajobs")
+    n_targets = Target.objects.filter(initiative__slug="smajobs").count()
+    client.get(url)
+    assert len(writes) == n_targets
+    writes.clear()
+    first = client.get(url).content.decode()
+    assert writes == []  # every block came from the cache
+
+    # An earlier round's figure, rewritten by a bulk update (as a recompute would write it)
+    earliest = (
+        AttainmentSnapshot.objects.filter(target__initiative__slug="smajobs", actual__isnull=False)
+        .order_by("round__year", "round__number", "target_id")
+        .select_related("target", "round")
+        .first()
+    )
+    assert "4.321" not in first
+    AttainmentSnapshot.objects.filter(pk=earliest.pk).update(actual=4321)
+    page = client.get(url).content.decode()
+    block = page.split(f'id="mal-{earliest.target_id}"')[1].split("</details>")[0]
+    assert f'<th scope="row">{earliest.round.code}</th><td>4.321</td>' in block
+    assert len(writes) == 1  # only the changed target's block is rendered anew
+
+    # The shown round's own figure: how it was computed
+    AttainmentSnapshot.objects.filter(
+        target_id=earliest.target_id, round__year=2018, round__number=2
+    ).update(formula="(1 − 0) / (2 − 0) × 100")
+    page = client.get(url).content.decode()
+    assert "(1 − 0) / (2 − 0) × 100" in page
+
+    # A title changed by update(), which leaves updated_at alone
+    Target.objects.filter(pk=earliest.target_id).update(title="Nyt navn på målet")
+    page = client.get(url).content.decode()
+    block = page.split(f'id="mal-{earliest.target_id}"')[1].split("</details>")[0]
+    assert "Nyt navn på målet" in block
+
+
+def test_a_cached_target_block_keeps_each_roles_links(client, users):
+    """The blocks hold an edit link for those who may manage targets, and the cache keeps
+    the programleder's blocks and the committee's apart."""
+    url = detail("smajobs")
+    for user, may_edit in [
+        (users.udvalg, False),
+        (users.programleder, True),
+        (users.udvalg, False),
+    ]:
+        client.force_login(user)
+        explained = client.get(url).content.decode().split('id="explain-heading"')[1]
+        assert ("Ret målet" in explained) is may_edit, user
