@@ -8,9 +8,9 @@
 # often do not put a fresh pip install on PATH at once).
 UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 PYTEST_ARGS ?=
-# The suite waits on real services (a worker, Chromium, a restarted PostgreSQL) more than
-# it computes, so it runs in 4 processes even on 2 cores; PYTEST_WORKERS=0 runs it in one.
-PYTEST_WORKERS ?= 4
+# One test process per CPU (pytest-xdist's "auto"): the suite is CPU-bound once its
+# waits are gone, and more processes than cores only contend. PYTEST_WORKERS=0: one.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help ensure-uv sync run test lint bench services-start services-stop

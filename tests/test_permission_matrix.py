@@ -117,6 +117,7 @@ def _succeeded(response) -> bool:
     return 200 <= response.status_code < 300 or response.status_code == 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_no_role_gets_further_than_it_may(client, users, role):
     round_ = open_round_2018_3(programme_id=users.tovholder.memberships.get().programme_id)

@@ -42,6 +42,7 @@ def check(response) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["anonymous", "admin", "baggrundsgruppe"])
 def test_every_response_carries_the_security_headers(client, users, settings, role):
     settings.SECURE_HSTS_SECONDS = 31536000

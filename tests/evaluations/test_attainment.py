@@ -651,8 +651,9 @@ def same(a: Result, b: Result) -> None:
         assert _norm(left) == _norm(right), f"{f.name}: {left!r} != {right!r}"
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=examples(150, 40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(150, 20), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(st.lists(cases(), min_size=1, max_size=12), thresholds)
 def test_a_targets_result_does_not_depend_on_its_batch(items, th):
@@ -741,7 +742,8 @@ def _is_ceiling(r: Result) -> bool:
     return r.explanation["ceiling"]
 
 
-@settings(max_examples=examples(400, 100), deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(400, 40), deadline=None)
 @given(dated_specs(), observations())
 def test_expected_attainment_is_0_at_the_start_and_exactly_100_at_the_target_date(s, o):
     at_start = attainment(s, o, as_of=s.start_date)
@@ -766,7 +768,8 @@ def _valid(s: TargetSpec, r: Result) -> bool:
     return r.target < r.baseline if s.direction == "faldende" else r.target > r.baseline
 
 
-@settings(max_examples=examples(400, 100), deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(400, 40), deadline=None)
 @given(target_specs(), finite, finite, day)
 def test_attainment_is_monotone_in_the_actual_for_every_shape_and_direction(s, a1, a2, as_of):
     s = dataclasses.replace(s, qualitative=False, measurable=True)
@@ -780,7 +783,7 @@ def test_attainment_is_monotone_in_the_actual_for_every_shape_and_direction(s, a
         assert r_lo.percent <= r_hi.percent
 
 
-@settings(max_examples=examples(300, 75), deadline=None)
+@settings(max_examples=examples(300, 30), deadline=None)
 @given(target_specs(), finite, day)
 def test_a_ceiling_is_met_exactly_when_the_actual_is_at_most_the_target(s, a, as_of):
     s = dataclasses.replace(
@@ -873,7 +876,7 @@ def _neg(x: float | None) -> float | None:
     return None if x is None else -x
 
 
-@settings(max_examples=examples(300, 75), deadline=None)
+@settings(max_examples=examples(300, 30), deadline=None)
 @given(case=cases())
 def test_a_decrease_is_the_mirror_of_an_increase(case):
     """Negating B, T, A (and every level), swapping a range's ends and flipping the
