@@ -88,10 +88,12 @@ def initiative_list(*, programmes: QuerySet[Programme]) -> list[Initiative]:
         Initiative.objects.filter(programme__in=programmes)
         .select_related("programme")
         .annotate(
-            n_targets=Count("targets"),
-            n_activity=Count("targets", filter=Q(targets__level=Level.ACTIVITY)),
-            n_output=Count("targets", filter=Q(targets__level=Level.OUTPUT)),
-            n_effect=Count("targets", filter=Q(targets__level=Level.EFFECT)),
+            # distinct: the join with the sub-initiatives repeats each target once per
+            # sub-initiative.
+            n_targets=Count("targets", distinct=True),
+            n_activity=Count("targets", filter=Q(targets__level=Level.ACTIVITY), distinct=True),
+            n_output=Count("targets", filter=Q(targets__level=Level.OUTPUT), distinct=True),
+            n_effect=Count("targets", filter=Q(targets__level=Level.EFFECT), distinct=True),
             n_sub=Count("sub_initiatives", distinct=True),
         )
         .order_by("programme__name", "number")

@@ -246,3 +246,24 @@ def test_a_cached_target_block_keeps_each_roles_links(client, users):
         client.force_login(user)
         explained = client.get(url).content.decode().split('id="explain-heading"')[1]
         assert ("Ret målet" in explained) is may_edit, user
+
+
+def test_the_initiative_list_counts_each_target_once(client, users):
+    """The cards' counts per level are the initiative's targets, also for an initiative
+    with sub-initiatives (a join with them once counted each target per sub-initiative)."""
+    import re
+
+    industri = Initiative.objects.get(slug="industri-og-byggeri")
+    assert industri.sub_initiatives.count() >= 2
+    client.force_login(users.baggrundsgruppe)
+    page = client.get(LIST).content.decode()
+    for initiative in Initiative.objects.all():
+        card = page.split(f'href="{initiative.get_absolute_url()}"')[1].split("</li>")[0]
+        shown = [int(n) for n in re.findall(r"<dd>(\d+)</dd>", card)]
+        expected = [
+            initiative.targets.filter(level=level).count()
+            for level in ("aktivitet", "output", "effekt")
+        ]
+        assert shown == expected, initiative.name
+    card = page.split(f'href="{industri.get_absolute_url()}"')[1].split("</li>")[0]
+    assert re.findall(r"<dd>(\d+)</dd>", card) == ["2", "2", "3"]
