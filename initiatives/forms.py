@@ -131,18 +131,18 @@ class TargetStatusForm(forms.Form):
             target=self.target, data=item, previous=self.previous
         ).items():
             self.add_error(field if field in self.fields else None, message)
-        if (
+        return data
+
+    def carries_previous(self) -> bool:
+        """Is the value last round's, and not ticked as unchanged? A draft may keep it; on
+        submit the report asks once for all such targets (``status_report``)."""
+        data = self.cleaned_data
+        return (
             self.previous is not None
             and data.get("value") is not None
             and data["value"] == self.previous
             and not data.get("confirm_unchanged")
-        ):
-            self.add_error(
-                "confirm_unchanged",
-                "Værdien er den samme som i sidste runde. Sæt flueben i »Uændret siden sidste "
-                "runde« for at bekræfte, eller ret tallet.",
-            )
-        return data
+        )
 
     def as_input(self) -> services.UpdateInput:
         data = self.cleaned_data

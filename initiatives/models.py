@@ -796,6 +796,11 @@ class StatusUpdate(TimeStamped):
         _("vurdering"), max_length=14, choices=Assessment.choices, blank=True
     )
     not_measurable = models.BooleanField(_("ikke målbart p.t."), default=False)
+    # Ticked by the tovholder, or by answering the submit's question: the value is last
+    # round's on purpose. A draft may keep last round's value without it.
+    unchanged_confirmed = models.BooleanField(
+        _("bekræftet uændret siden sidste runde"), default=False
+    )
     status_text = models.TextField(
         _("status (kildens ordlyd)"), blank=True, help_text=_("Status som den er formuleret.")
     )

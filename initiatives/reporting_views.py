@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
@@ -19,9 +21,12 @@ from .access import (
     programmes_for_user,
 )
 from .forms import ReportForm, ReviewForm, TargetStatusForm
-from .models import Initiative, ReportingRound, StatusReport
+from .models import Initiative, ReportingRound, StatusReport, Target
 
 logger = logging.getLogger("jobvaekst.access")
+
+# The submit button of the "Bekræft, at disse mål er uændrede" question.
+CONFIRMED_SUBMIT = "indsend-uaendret"
 
 
 def _round_for_user(request: HttpRequest, programme: str, code: str) -> ReportingRound:
@@ -61,6 +66,14 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"Runde {round_} er åben for indberetning.")
+            missing = selectors.rounds_missing_before(round_)
+            if missing:
+                messages.warning(
+                    request,
+                    f"Bemærk: runde {get_text_list(missing, 'og')} mangler mellem den forrige "
+                    f"runde og {round_.code}. Åbn {'den' if len(missing) == 1 else 'dem'}, "
+                    "hvis der skal indberettes for perioden.",
+                )
         return redirect("reporting:rounds")
     manageable = [p for p in programmes if request.user.has_perm("initiatives.open_round", p)]
     ctx = {
@@ -95,7 +108,7 @@ def _target_forms(
                 "assessment": update.assessment,
                 "not_measurable": update.not_measurable,
                 "comment": update.comment,
-                "confirm_unchanged": previous is not None and update.value == previous,
+                "confirm_unchanged": update.unchanged_confirmed,
             }
         else:  # prefilled from the previous round; keeping it must be confirmed
             initial = {"value": _plain(previous)}
@@ -164,14 +177,34 @@ def status_report(
         form = ReportForm(request.POST)
         target_forms = _target_forms(request, initiative, round_, bound=True)
         if form.is_valid() and all(f.is_valid() for f in target_forms):
+            action = request.POST.get("action")
+            submit = action in ("indsend", CONFIRMED_SUBMIT)
+            carried = [f for f in target_forms if f.carries_previous()]
+            if submit and carried and action != CONFIRMED_SUBMIT:
+                # Nothing is saved yet: the page asks once to confirm these values.
+                return _render(
+                    request,
+                    report,
+                    form,
+                    target_forms,
+                    None,
+                    may_edit,
+                    may_review,
+                    unchanged=[f.target for f in carried],
+                )
             data = services.ReportInput(
                 progress=form.cleaned_data["progress"],
                 challenges=form.cleaned_data["challenges"],
                 next_steps=form.cleaned_data["next_steps"],
                 budget_spent=form.cleaned_data["budget_spent"],
-                updates=[f.as_input() for f in target_forms],
+                # Submitted after the question: the values carried forward are confirmed.
+                updates=[
+                    replace(f.as_input(), confirm_unchanged=True)
+                    if action == CONFIRMED_SUBMIT and f in carried
+                    else f.as_input()
+                    for f in target_forms
+                ],
             )
-            submit = request.POST.get("action") == "indsend"
             try:
                 report = services.status_report_save(
                     report=report,
@@ -222,6 +255,7 @@ def _render(
     may_edit: bool,
     may_review: bool,
     conflict: services.ConflictError | None = None,
+    unchanged: list[Target] | None = None,
 ) -> HttpResponse:
     ctx = {
         "report": report,
@@ -233,6 +267,8 @@ def _render(
         "may_edit": may_edit,
         "may_review": may_review,
         "conflict": conflict,
+        "unchanged": unchanged or [],
+        "confirmed_submit": CONFIRMED_SUBMIT,
         "has_errors": form.errors or any(f.errors for f in target_forms),
     }
     status = 409 if conflict else (400 if ctx["has_errors"] and request.method == "POST" else 200)

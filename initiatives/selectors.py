@@ -206,3 +206,24 @@ def rounds_of(*, programmes: QuerySet[Programme]) -> QuerySet[ReportingRound]:
         .select_related("programme")
         .order_by("programme__name", "year", "number")
     )
+
+
+def rounds_missing_before(round_: ReportingRound) -> list[str]:
+    """The codes of the rounds between the programme's previous round and ``round_``, if
+    any are missing: opening 2018-5 after 2018-2 leaves out 2018-3 and 2018-4."""
+    earlier = (
+        ReportingRound.objects.filter(programme_id=round_.programme_id)
+        .exclude(pk=round_.pk)
+        .filter(Q(year__lt=round_.year) | Q(year=round_.year, number__lt=round_.number))
+        .order_by("-year", "-number")
+        .first()
+    )
+    if earlier is None:
+        return []
+    missing: list[str] = []
+    year, number = earlier.year, earlier.number
+    while True:
+        year, number = (year + 1, 1) if number == 6 else (year, number + 1)
+        if (year, number) == (round_.year, round_.number):
+            return missing
+        missing.append(f"{year}-{number}")

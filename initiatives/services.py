@@ -222,7 +222,7 @@ def _report_save(
     return report
 
 
-_UPDATE_FIELDS = ("value", "assessment", "not_measurable", "comment")
+_UPDATE_FIELDS = ("value", "assessment", "not_measurable", "comment", "unchanged_confirmed")
 
 
 def _updates_save(*, report: StatusReport, user: User, updates: Sequence[UpdateInput]) -> None:
@@ -250,6 +250,7 @@ def _updates_save(*, report: StatusReport, user: User, updates: Sequence[UpdateI
             "assessment": item.assessment,
             "not_measurable": item.not_measurable,
             "comment": item.comment,
+            "unchanged_confirmed": item.confirm_unchanged,
         }
         if update is not None and all(getattr(update, k) == v for k, v in values.items()):
             continue
@@ -461,6 +462,13 @@ def round_open(
         _check(user, "initiatives.open_round", programme)
     if not 1 <= number <= 6:
         raise ValidationError("Runden skal have et nummer fra 1 til 6.")
+    first, last = programme.start_date.year - 1, programme.end_date.year + 1
+    if not first <= year <= last:
+        raise ValidationError(
+            f"Runde {year}-{number} ligger uden for programmets periode "
+            f"({programme.start_date.year}–{programme.end_date.year}). "
+            f"Vælg et år fra {first} til {last}."
+        )
     start, end = round_period(year, number)
     round_, _ = ReportingRound.objects.get_or_create(
         programme=programme,

@@ -71,15 +71,19 @@ def test_report_returned_corrected_and_approved_shows_the_new_attainment(
 
     staff_value(page).fill("68")
     page.get_by_label("Fremdrift").fill("To nye forløb er startet.")
-    page.get_by_role("button", name="Gem kladde").click()
-    # The other staff figure was carried forward unchanged, which must be confirmed.
-    assert "Rapporten er ikke gemt." in page.get_by_role("alert").inner_text()
-    assert staff_value(page).input_value() == "68"  # what was typed is kept
-    assert serious_violations(page) == []
-    page.get_by_role("group", name=COMPETENCES).get_by_label("Uændret siden sidste runde").check()
+    # The other staff figure is left at last round's value: a draft keeps it as it is.
     page.get_by_role("button", name="Gem kladde").click()
     assert "Kladden er gemt." in page.get_by_role("status").inner_text()
+    assert staff_value(page).input_value() == "68"
+    # Submitting asks once to confirm every value carried forward, and focuses the answer.
     page.get_by_role("button", name="Indsend til programlederen").click()
+    question = page.get_by_role("alert")
+    assert "Bekræft, at dette mål er uændret" in question.inner_text()
+    assert COMPETENCES.removeprefix("Output: ") in question.inner_text()
+    confirm = page.get_by_role("button", name="Bekræft, og indsend til programlederen")
+    assert confirm.evaluate("button => button === document.activeElement")
+    assert serious_violations(page) == []
+    confirm.click()
     assert "indsendt til programlederen" in page.get_by_role("status").inner_text()
 
     log_in_as(page, live_server, "per")

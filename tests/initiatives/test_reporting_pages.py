@@ -71,20 +71,50 @@ def test_the_form_is_prefilled_from_the_previous_round(client, users, open_round
     assert "Indsend til programlederen" in page
 
 
-def test_carrying_a_value_forward_must_be_confirmed(client, users, open_round):
+def test_a_draft_keeps_last_rounds_values_without_asking(client, users, open_round):
+    """Every target left at its prefilled value: "Gem kladde" saves, with no box to tick."""
     client.force_login(users.tovholder)
     staff = Target.objects.get(title=STAFF)
     response = client.post(url(), form_data(**{f"t{staff.pk}-value": "60"}))
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Værdien er den samme som i sidste runde" in page
-    assert "Godt i gang" in page  # what was typed is kept
-    assert not StatusReport.objects.filter(round=open_round).exists()
-    response = client.post(
-        url(), form_data(**{f"t{staff.pk}-value": "60", f"t{staff.pk}-confirm_unchanged": "on"})
-    )
     assert response.status_code == 302
     assert StatusUpdate.objects.get(target=staff, round=open_round).value == 60
+    assert StatusReport.objects.get(round=open_round, initiative__slug="smajobs").state == "kladde"
+    assert not StatusUpdate.objects.get(target=staff, round=open_round).unchanged_confirmed
+    # The draft's page leaves the box unticked, so the submit will ask.
+    page = client.get(url()).content.decode()
+    assert f'name="t{staff.pk}-confirm_unchanged" id="id_t{staff.pk}-confirm_unchanged">' in page
+
+
+def test_submitting_last_rounds_values_asks_once_for_all_of_them(client, users, open_round):
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    data = form_data(**{f"t{staff.pk}-value": "60"}, action="indsend")
+    response = client.post(url(), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Bekræft, at dette mål er uændret" in page
+    assert f'<a href="#id_t{staff.pk}-value">{STAFF}</a>' in page
+    assert "Godt i gang" in page  # what was typed is kept
+    assert not StatusReport.objects.filter(round=open_round).exists()  # nothing saved yet
+    response = client.post(url(), {**data, "action": "indsend-uaendret"})
+    assert response.status_code == 302
+    update = StatusUpdate.objects.get(target=staff, round=open_round)
+    assert (update.value, update.unchanged_confirmed) == (60, True)
+    assert (
+        StatusReport.objects.get(round=open_round, initiative__slug="smajobs").state == "indsendt"
+    )
+
+
+def test_a_value_ticked_as_unchanged_is_submitted_without_asking(client, users, open_round):
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    data = form_data(
+        **{f"t{staff.pk}-value": "60", f"t{staff.pk}-confirm_unchanged": "on"}, action="indsend"
+    )
+    assert client.post(url(), data).status_code == 302
+    assert (
+        StatusReport.objects.get(round=open_round, initiative__slug="smajobs").state == "indsendt"
+    )
 
 
 def test_a_danish_number_is_accepted_and_text_is_refused(client, users, open_round):
@@ -205,6 +235,37 @@ def test_the_programleder_opens_a_round(client, users, reference):
         follow=True,
     )
     assert "Runden skal have et nummer fra 1 til 6." in bad.content.decode()
+
+
+@pytest.mark.parametrize("code", ["19-1", "1-1", "2147483648-1", "2015-6", "2022-1"])
+def test_a_round_outside_the_programmes_period_is_refused_in_danish(client, users, code):
+    """2017–2020, give or take a year: "19-1" would be a round in the year 19, first in
+    every picker and chart."""
+    before = ReportingRound.objects.count()
+    client.force_login(users.programleder)
+    response = client.post(
+        reverse("reporting:rounds"), {"programme": "jobvaekstpakken", "round": code}, follow=True
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Runde {code} ligger uden for programmets periode (2017–2020)." in page
+    assert "Vælg et år fra 2016 til 2021." in page
+    assert ReportingRound.objects.count() == before
+
+
+def test_opening_a_round_after_a_gap_warns(client, users):
+    client.force_login(users.programleder)
+    rounds = reverse("reporting:rounds")
+    page = client.post(
+        rounds, {"programme": "jobvaekstpakken", "round": "2018-5"}, follow=True
+    ).content.decode()
+    assert "Runde 2018-5 (sep.–okt. 2018) er åben for indberetning." in page
+    assert "Bemærk: runde 2018-3 og 2018-4 mangler mellem den forrige runde og 2018-5." in page
+    page = client.post(
+        rounds, {"programme": "jobvaekstpakken", "round": "2018-6"}, follow=True
+    ).content.decode()
+    assert "er åben for indberetning" in page
+    assert "mangler" not in page  # straight after 2018-5
 
 
 @pytest.mark.parametrize("role", ["tovholder", "baggrundsgruppe", "udvalg"])
