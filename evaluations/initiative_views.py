@@ -41,7 +41,11 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = initiative_for_user(request, slug)
     rounds = dashboards.shown_rounds(programme=initiative.programme)
     round_ = dashboards.chosen_round(rounds, request.GET.get("runde"))
-    rows = selectors.target_rows(initiative=initiative, round_=round_)
+    rows = selectors.target_rows(
+        initiative=initiative,
+        round_=round_,
+        approved_only=not request.user.has_perm("initiatives.read_unapproved", initiative),
+    )
     target_filter = TargetFilter(
         request.GET or None,
         queryset=selectors.targets_with_category(

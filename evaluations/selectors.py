@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from initiatives.models import (
@@ -21,6 +32,7 @@ from initiatives.models import (
     Level,
     Programme,
     ReportingRound,
+    StatusReport,
     StatusUpdate,
     Target,
     TargetPhase,
@@ -118,18 +130,31 @@ def target_rows(
     initiative: Initiative | None = None,
     round_: ReportingRound | None = None,
     targets: QuerySet[Target] | None = None,
+    approved_only: bool = True,
 ) -> list[TargetRow]:
     """The targets (an initiative's, or ``targets``) with their latest status and, for
     ``round_``, their computed attainment (4 queries, whatever the data size).
 
     With a round, the latest status is the latest up to that round, so a past round
-    shows what was known then. Rows are ordered by initiative, level and order.
+    shows what was known then. Rows are ordered by initiative, level and order. The
+    latest status is the latest *approved* one unless ``approved_only`` is False, for
+    those who may read drafts (``initiatives.read_unapproved``).
     """
     if targets is None:
         targets = Target.objects.filter(initiative=initiative)
     # Only each target's latest update is shown: the database picks it, so a page loads
     # one update per target, not one per round (a page must not grow with the history).
     updates = StatusUpdate.objects.filter(target__in=targets.values("pk"))
+    if approved_only:
+        updates = updates.filter(
+            Exists(
+                StatusReport.objects.filter(
+                    initiative_id=OuterRef("target__initiative_id"),
+                    round_id=OuterRef("round_id"),
+                    state=StatusReport.State.APPROVED,
+                )
+            )
+        )
     if round_ is not None:
         updates = updates.filter(
             Q(round__year__lt=round_.year)

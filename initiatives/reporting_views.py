@@ -142,6 +142,10 @@ def status_report(
         request.user.has_perm("initiatives.review_report", report)
         and report.state == StatusReport.State.SUBMITTED
     )
+    if request.method == "GET" and not _may_read_values(request, report):
+        return render(
+            request, "initiatives/report_not_approved.html", {"report": report, "round": round_}
+        )
     conflict = None
     review: ReviewForm | None
     if request.method == "POST" and "review" in request.POST:
@@ -231,6 +235,14 @@ def status_report(
     )
 
 
+def _may_read_values(request: HttpRequest, report: StatusReport) -> bool:
+    """An approved report is for every reader; the values of any other only for those who
+    write and review it."""
+    return report.state == StatusReport.State.APPROVED or request.user.has_perm(
+        "initiatives.read_unapproved", report
+    )
+
+
 def _unbound(
     request: HttpRequest, report: StatusReport, initiative: Initiative, round_: ReportingRound
 ) -> tuple[ReportForm, list[TargetStatusForm]]:
@@ -282,6 +294,12 @@ def report_history(request: HttpRequest, programme: str, code: str, slug: str) -
     if initiative.programme_id != round_.programme_id:
         raise Http404("Indsatsen hører ikke til denne runde.")
     report = services.status_report_for(initiative=initiative, round_=round_)
+    if not request.user.has_perm("initiatives.read_unapproved", report):
+        # The history holds every value a report had before its approval.
+        raise PermissionDenied(
+            "Historikken viser værdier, der ikke er godkendt, og er kun for tovholderen og "
+            "programlederen."
+        )
     ctx = {
         "report": report,
         "round": round_,

@@ -84,6 +84,10 @@ can_review = is_admin | is_programleder
 rules.add_perm("initiatives.read_programme", can_read)
 rules.add_perm("initiatives.edit_report", can_edit_report)
 rules.add_perm("initiatives.review_report", can_review)
+# Values not yet approved (a draft, or submitted and waiting): for those who write and
+# review the report; the Baggrundsgruppe, the committee and the other initiatives'
+# tovholdere see approved figures only.
+rules.add_perm("initiatives.read_unapproved", can_edit_report)
 rules.add_perm("initiatives.manage_targets", can_review)
 rules.add_perm("initiatives.open_round", can_review)
 rules.add_perm("evaluations.record_scores", can_review)

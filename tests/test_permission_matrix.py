@@ -96,6 +96,15 @@ def _pages():
         ("report own", report.format("smajobs"), "post", save, EDITORS_OWN),
         ("report other", report.format("kongresturisme"), "post", save, EDITORS_OTHER),
         ("review own", report.format("ivaerksaetteri"), "post", review, REVIEWERS),
+        # The history holds values nobody approved: only for those who write and review.
+        ("report history own", report.format("smajobs") + "historik/", "get", None, EDITORS_OWN),
+        (
+            "report history other",
+            report.format("kongresturisme") + "historik/",
+            "get",
+            None,
+            EDITORS_OTHER,
+        ),
         ("new target own", "/initiativer/smajobs/maal/ny/", "get", None, REVIEWERS),
         ("new target other", "/initiativer/kongresturisme/maal/ny/", "post", {}, REVIEWERS),
         ("edit target other", "/initiativer/kongresturisme/maal/8/", "post", {}, REVIEWERS),

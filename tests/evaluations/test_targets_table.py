@@ -13,9 +13,11 @@ from django_tables2 import RequestConfig
 from evaluations import selectors
 from evaluations.models import AttainmentSnapshot
 from evaluations.tables import TargetTable
-from initiatives.models import Initiative, ReportingRound, StatusUpdate, Target
+from initiatives.models import Initiative, ReportingRound, StatusReport, StatusUpdate, Target
 
 from ..base import open_round_2018_3
+
+STAFF_TARGET = "Antal jobcentermedarbejdere, der deltager i kompetenceudvikling"
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +66,14 @@ def test_a_page_without_a_round_shows_no_computed_figure(reference):
 
 
 def latest_the_slow_way(target: Target, round_: ReportingRound | None) -> StatusUpdate | None:
+    """The newest update up to ``round_`` whose report is approved."""
+    approved = set(
+        StatusReport.objects.filter(
+            initiative=target.initiative, state=StatusReport.State.APPROVED
+        ).values_list("round_id", flat=True)
+    )
     updates = sorted(
-        (u for u in target.updates.select_related("round")),
+        (u for u in target.updates.select_related("round") if u.round_id in approved),
         key=lambda u: (u.round.year, u.round.number),
         reverse=True,
     )
@@ -78,6 +86,10 @@ def test_each_row_has_the_latest_status_up_to_the_round(reference):
     later = open_round_2018_3(reference)
     target = Target.objects.get(sub_initiative__name="Eksportpilot", level="aktivitet")
     StatusUpdate.objects.create(target=target, round=later, value=30)
+    StatusReport.objects.create(initiative=target.initiative, round=later, state="godkendt")
+    other = Target.objects.get(title=STAFF_TARGET)  # a draft's value is never the latest
+    StatusUpdate.objects.create(target=other, round=later, value=99)
+    StatusReport.objects.create(initiative=other.initiative, round=later, state="kladde")
     mid_term = ReportingRound.objects.get(year=2018, number=2)
     for initiative in Initiative.objects.all():
         for round_ in (None, mid_term, later, ReportingRound.objects.order_by("year").first()):
@@ -98,3 +110,17 @@ def test_each_row_has_the_latest_status_up_to_the_round(reference):
     }
     assert by_round[later].round_code == "2018-3"
     assert by_round[mid_term].round_code != "2018-3"
+    draft_row = next(
+        row
+        for row in selectors.target_rows(initiative=other.initiative, round_=later)
+        if row.target == other
+    )
+    assert draft_row.round_code == "2018-2"  # the approved one, not the draft's 99
+    staff_row = next(
+        row
+        for row in selectors.target_rows(
+            initiative=other.initiative, round_=later, approved_only=False
+        )
+        if row.target == other
+    )
+    assert staff_row.round_code == "2018-3"
