@@ -741,7 +741,7 @@ class StatusReport(TimeStamped):
         verbose_name=_("behandlet af"),
     )
     reviewed_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
-    review_comment = models.TextField(_("kommentar ved returnering"), blank=True)
+    review_comment = models.TextField(_("kommentar ved godkendelse eller returnering"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
     history = HistoricalRecords()

@@ -142,12 +142,33 @@ def status_report(
         request.user.has_perm("initiatives.review_report", report)
         and report.state == StatusReport.State.SUBMITTED
     )
+    may_withdraw = (
+        request.user.has_perm("initiatives.edit_report", report)
+        and round_.state == ReportingRound.State.OPEN
+        and report.state == StatusReport.State.SUBMITTED
+    )
     if request.method == "GET" and not _may_read_values(request, report):
         return render(
             request, "initiatives/report_not_approved.html", {"report": report, "round": round_}
         )
     conflict = None
     review: ReviewForm | None
+    if request.method == "POST" and "withdraw" in request.POST:
+        if not may_withdraw:
+            logger.warning("denied withdraw: user=%s report=%s", request.user.pk, report.pk)
+            raise PermissionDenied("Du kan ikke trække denne rapport tilbage.")
+        version = request.POST.get("version", "")
+        try:
+            services.status_report_withdraw(
+                report=report, user=request.user, version=int(version) if version.isdigit() else -1
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except services.ConflictError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Rapporten er trukket tilbage og er en kladde igen.")
+        return redirect("reporting:report", programme=programme, code=code, slug=slug)
     if request.method == "POST" and "review" in request.POST:
         if not may_review:
             logger.warning("denied review: user=%s report=%s", request.user.pk, report.pk)
@@ -231,8 +252,42 @@ def status_report(
         form, target_forms = _unbound(request, report, initiative, round_)
     review = ReviewForm(initial={"version": report.version}) if may_review else None
     return _render(
-        request, report, form, target_forms, review, may_edit, may_review, conflict=conflict
+        request,
+        report,
+        form,
+        target_forms,
+        review,
+        may_edit,
+        may_review,
+        conflict=conflict,
+        may_withdraw=may_withdraw,
     )
+
+
+def _error_links(
+    form: ReportForm, target_forms: list[TargetStatusForm], review: ReviewForm | None
+) -> list[tuple[str, str]]:
+    """The error summary's lines, in the page's order: (the id of the field at fault, what
+    is wrong there). An error of a target as a whole points at its value."""
+    links = []
+    for target_form in target_forms:
+        for name, errors in target_form.errors.items():
+            field = name if name in target_form.fields else "value"
+            label = target_form.fields[field].label
+            for error in errors:
+                links.append(
+                    (target_form[field].auto_id, f"{target_form.target.title} – {label}: {error}")
+                )
+    for other in (form, review):
+        if other is None:
+            continue
+        for name, errors in other.errors.items():
+            if name in other.fields and not other.fields[name].widget.is_hidden:
+                links.extend(
+                    (other[name].auto_id, f"{other.fields[name].label}: {error}")
+                    for error in errors
+                )
+    return links
 
 
 def _may_read_values(request: HttpRequest, report: StatusReport) -> bool:
@@ -268,6 +323,7 @@ def _render(
     may_review: bool,
     conflict: services.ConflictError | None = None,
     unchanged: list[Target] | None = None,
+    may_withdraw: bool = False,
 ) -> HttpResponse:
     ctx = {
         "report": report,
@@ -281,7 +337,14 @@ def _render(
         "conflict": conflict,
         "unchanged": unchanged or [],
         "confirmed_submit": CONFIRMED_SUBMIT,
-        "has_errors": form.errors or any(f.errors for f in target_forms),
+        "error_links": _error_links(form, target_forms, review),
+        "own_submission": report.submitted_by_id == request.user.pk,
+        "may_withdraw": may_withdraw,
+        "self_approval": services.SELF_APPROVAL,
+        "review_failed": bool(review and review.errors),
+        "has_errors": bool(
+            form.errors or any(f.errors for f in target_forms) or (review and review.errors)
+        ),
     }
     status = 409 if conflict else (400 if ctx["has_errors"] and request.method == "POST" else 200)
     return render(request, "initiatives/status_report.html", ctx, status=status)

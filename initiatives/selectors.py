@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from jobvaekst.numbers import format_number
 
 from .models import (
     Initiative,
@@ -119,14 +124,40 @@ def _entries(records: Iterable[Any], label: Callable[[Any], str]) -> list[Histor
     records = list(records)
     entries = []
     kinds = {"+": "oprettet", "~": "ændret", "-": "slettet"}
-    for i, record in enumerate(records):
-        older = records[i + 1] if i + 1 < len(records) else None
+    deltas = [
+        records[i].diff_against(records[i + 1]) if i + 1 < len(records) else None
+        for i in range(len(records))
+    ]
+    # A change of "indsendt af" holds user ids: their names, in one query for the page.
+    user_ids = {
+        value
+        for delta in deltas
+        if delta is not None
+        for change in delta.changes
+        if records[0]._meta.get_field(change.field).is_relation
+        for value in (change.old, change.new)
+        if value is not None
+    }
+    names = (
+        {
+            user.pk: user.get_full_name() or user.username
+            for user in get_user_model().objects.filter(pk__in=user_ids)
+        }
+        if user_ids
+        else {}
+    )
+    for record, delta in zip(records, deltas, strict=True):
         changes = []
-        if older is not None:
-            delta = record.diff_against(older)
+        if delta is not None:
             for change in delta.changes:
-                field_name = record._meta.get_field(change.field).verbose_name
-                changes.append((str(field_name), _shown(change.old), _shown(change.new)))
+                field = record._meta.get_field(change.field)
+                changes.append(
+                    (
+                        str(field.verbose_name),
+                        _shown(change.old, field, names),
+                        _shown(change.new, field, names),
+                    )
+                )
         user = record.history_user
         who = (user.get_full_name() or user.username) if user else "system/import"
         entries.append(
@@ -140,13 +171,24 @@ def _entries(records: Iterable[Any], label: Callable[[Any], str]) -> list[Histor
     return entries
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, field: Any, names: dict[int, str]) -> str:
+    """A value as the pages show it: Danish dates in local time, names, amounts in full."""
     if value is None or value == "":
         return "–"
+    if field.is_relation:
+        return names.get(value, f"bruger {value}") if isinstance(value, int) else str(value)
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "d.m.Y H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "d.m.Y")
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
     if isinstance(value, Decimal):
-        from jobvaekst.numbers import format_number
-
-        return format_number(value)
+        # 125.000,50 in full, not 125.000,5; a whole number without decimals.
+        places = field.decimal_places if value != value.to_integral_value() else 0
+        return format_number(value, decimals=places)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 

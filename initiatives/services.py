@@ -134,7 +134,11 @@ def _check(user: User, perm: str, obj: Model) -> None:
 
 def status_report_for(*, initiative: Initiative, round_: ReportingRound) -> StatusReport:
     """The report of an initiative for a round; an unsaved draft if none exists yet."""
-    report = StatusReport.objects.filter(initiative=initiative, round=round_).first()
+    report = (
+        StatusReport.objects.filter(initiative=initiative, round=round_)
+        .select_related("reviewed_by")  # the page names who returned or approved it
+        .first()
+    )
     if report is None:
         return StatusReport(initiative=initiative, round=round_, version=0)
     # The caller's instances (with their programme loaded) rather than lazy loads: the
@@ -291,6 +295,13 @@ def _changes(current: StatusReport, mine: ReportInput) -> list[str]:
     ]
 
 
+# Four eyes: whoever submitted a report does not approve it.
+SELF_APPROVAL = (
+    "Du har selv indsendt rapporten, så en anden programleder skal godkende den. "
+    "Du kan returnere den."
+)
+
+
 @transaction.atomic
 def status_report_review(
     *, report: StatusReport, user: User, version: int, approve: bool, comment: str = ""
@@ -299,6 +310,8 @@ def status_report_review(
     _check(user, "initiatives.review_report", report)
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Skriv, hvad tovholderen skal rette."})
+    if approve and report.submitted_by_id == user.pk:
+        raise ValidationError(SELF_APPROVAL)
     won = StatusReport.objects.filter(
         pk=report.pk, version=version, state=StatusReport.State.SUBMITTED
     ).update(version=F("version") + 1)
@@ -309,13 +322,34 @@ def status_report_review(
         raise ConflictError(current=current, changes=[])
     report.refresh_from_db()
     report.state = StatusReport.State.APPROVED if approve else StatusReport.State.RETURNED
-    report.review_comment = "" if approve else comment
+    report.review_comment = comment.strip()  # kept on approval too
     report.reviewed_by = user
     report.reviewed_at = timezone.now()
     report._history_user = user
     report.save()
     if not approve:
         _notify(report)
+    return report
+
+
+@transaction.atomic
+def status_report_withdraw(*, report: StatusReport, user: User, version: int) -> StatusReport:
+    """Take a submitted report back to a draft, as long as nobody has reviewed it."""
+    _check(user, "initiatives.edit_report", report)
+    won = StatusReport.objects.filter(
+        pk=report.pk, version=version, state=StatusReport.State.SUBMITTED
+    ).update(version=F("version") + 1)
+    if not won:
+        current = StatusReport.objects.get(pk=report.pk)
+        if current.state != StatusReport.State.SUBMITTED:
+            raise ValidationError(
+                f"Rapporten er {current.get_state_display().lower()} og kan ikke trækkes tilbage."
+            )
+        raise ConflictError(current=current, changes=[])
+    report.refresh_from_db()
+    report.state = StatusReport.State.DRAFT
+    report._history_user = user
+    report.save()  # its post_save asks for the recompute: no longer "afventer godkendelse"
     return report
 
 

@@ -74,3 +74,31 @@ def test_a_status_report_is_filled_and_submitted_with_the_keyboard_only(page, li
         round=report.round, target__title__contains="deltager i kompetenceudvikling"
     )
     assert staff_update.value == 70
+
+
+def test_an_error_is_reached_from_the_summary_with_the_keyboard(page, live_server, people):
+    """The summary takes the focus; its link puts the focus in the field at fault."""
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Brugernavn").fill("tove")
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_label("Adgangskode").press("Enter")
+    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
+    staff = page.get_by_role("group", name=STAFF).get_by_label("Værdi")
+    staff.fill("tres")
+    page.get_by_role("button", name="Gem kladde").click()
+    page.wait_for_load_state()
+
+    summary = page.locator("#fejl")
+    assert summary.evaluate("el => el === document.activeElement")  # the summary has focus
+    link = summary.get_by_role("link", name="Skriv et tal")
+    presses = tab_to(page, link)
+    assert presses == 1  # the first stop after the summary
+    page.keyboard.press("Enter")
+    assert staff.evaluate("el => el === document.activeElement")
+    assert staff.get_attribute("aria-invalid") == "true"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("70")
+    page.keyboard.press("Enter")  # submits the form with its first button, "Gem kladde"
+    page.wait_for_load_state()
+    assert "Kladden er gemt." in page.get_by_role("status").inner_text()

@@ -128,6 +128,32 @@ def test_a_danish_number_is_accepted_and_text_is_refused(client, users, open_rou
     assert StatusUpdate.objects.get(target=staff, round=open_round).value == 1234.5
 
 
+def test_the_error_summary_links_to_each_field_at_fault(client, users, open_round):
+    """At the top, focused, one link per error to its field; every field in error says
+    so to a screen reader (aria-invalid, and aria-describedby naming its message)."""
+    import re
+
+    client.force_login(users.tovholder)
+    staff = Target.objects.get(title=STAFF)
+    bad = client.post(
+        url(), form_data(**{f"t{staff.pk}-value": "tres"}, budget_spent="-5")
+    ).content.decode()
+    summary = bad.split('id="fejl"')[1].split("</div>")[0]
+    assert "autofocus" in bad.split('id="fejl"')[0][-80:] + summary[:20]
+    assert "Ret de 2 fejl herunder" in summary
+    assert (
+        f'<a href="#id_t{staff.pk}-value">{STAFF} – Værdi: Skriv et tal, f.eks. 12 eller '
+        "1.234,5.</a>" in summary
+    )
+    assert '<a href="#id_budget_spent">' in summary
+    for field_id in (f"id_t{staff.pk}-value", "id_budget_spent"):
+        tag = re.search(rf'<input[^>]*id="{field_id}"[^>]*>', bad).group(0)
+        assert 'aria-invalid="true"' in tag, tag
+        assert f'aria-describedby="{field_id}_error"' in tag, tag
+        assert f'id="{field_id}_error"' in bad  # the message it names exists
+    assert bad.index('id="fejl"') < bad.index('id="targets-heading"')  # before the form
+
+
 def test_draft_submit_then_review_through_the_pages(
     client, users, open_round, django_capture_on_commit_callbacks
 ):
@@ -144,7 +170,10 @@ def test_draft_submit_then_review_through_the_pages(
     page = client.get(url()).content.decode()
     assert "Behandl rapporten" in page
     returned = client.post(url(), {"review": "returner", "version": "2", "comment": ""})
-    assert "Skriv, hvad tovholderen skal rette." in returned.content.decode()
+    summary = returned.content.decode().split('id="fejl"')[1].split("</div>")[0]
+    assert "Rapporten er ikke behandlet." in summary  # at the top, not only at the bottom
+    assert '<a href="#id_comment">' in summary
+    assert "Skriv, hvad tovholderen skal rette." in summary
     client.post(url(), {"review": "returner", "version": "2", "comment": "Ret tallet."})
     report.refresh_from_db()
     assert report.state == "returneret"
@@ -214,6 +243,23 @@ def test_the_history_shows_who_changed_what(client, users, open_round):
     assert "Fremdrift</strong>: Godt i gang → Bedre tekst" in page
     assert "Værdi</strong>: 70 → 71" in page
     assert "Status for »Antal jobcentermedarbejdere" in page
+
+
+def test_the_history_reads_as_people_write(client, users, open_round):
+    """Names, not user ids; Danish local time, not 2026-12-03 09:48:00.007598+00:00; an
+    amount in full, 125.000,50, not 125.000,5; states as the pages name them."""
+    import re
+
+    client.force_login(users.tovholder)
+    client.post(url(), form_data())
+    client.post(url(), form_data(version="1", budget_spent="125.000,50", action="indsend"))
+    client.force_login(users.programleder)
+    page = client.get(url() + "historik/").content.decode()
+    assert "Forbrugt budget (kr.)</strong>: – → 125.000,50" in page
+    assert "Indsendt af</strong>: – → tove" in page
+    assert "Tilstand</strong>: Kladde → Indsendt" in page
+    assert "+00:00" not in page
+    assert re.search(r"Indsendt</strong>: – → \d\d\.\d\d\.\d{4} \d\d:\d\d<", page)
 
 
 def test_the_programleder_opens_a_round(client, users, reference):
@@ -288,3 +334,66 @@ def test_beat_opens_the_current_round_of_running_programmes(reference):
     assert [r.code for r in opened] == ["2018-6"]
     assert ReportingRound.objects.get(year=2018, number=6).deadline == dt.date(2019, 1, 15)
     assert rounds_open_current(today=dt.date(2021, 3, 1)) == []  # the programme has ended
+
+
+def _submitted(client, user, open_round) -> StatusReport:
+    client.force_login(user)
+    existing = StatusReport.objects.filter(round=open_round, initiative__slug="smajobs").first()
+    version = str(existing.version) if existing else "0"
+    assert client.post(url(), form_data(action="indsend", version=version)).status_code == 302
+    report = StatusReport.objects.get(round=open_round, initiative__slug="smajobs")
+    assert report.state == "indsendt"
+    return report
+
+
+def test_the_approval_comment_is_kept_and_shown(client, users, open_round):
+    report = _submitted(client, users.tovholder, open_round)
+    client.force_login(users.programleder)
+    response = client.post(
+        url(), {"review": "godkend", "version": str(report.version), "comment": "Fint, tak."}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.review_comment) == ("godkendt", "Fint, tak.")
+    client.force_login(users.tovholder)
+    page = client.get(url()).content.decode()
+    assert "Godkendt af per med kommentaren:</strong> Fint, tak." in page
+
+
+def test_whoever_submitted_a_report_cannot_approve_it(client, users, open_round):
+    report = _submitted(client, users.programleder, open_round)
+    page = client.get(url()).content.decode()
+    assert "Du har selv indsendt rapporten" in page
+    assert ">Godkend</button>" not in page
+    response = client.post(url(), {"review": "godkend", "version": str(report.version)})
+    assert "Du har selv indsendt rapporten" in response.content.decode()
+    assert StatusReport.objects.get(pk=report.pk).state == "indsendt"
+    client.force_login(users.admin)  # another reviewer may
+    assert (
+        client.post(url(), {"review": "godkend", "version": str(report.version)}).status_code == 302
+    )
+    assert StatusReport.objects.get(pk=report.pk).state == "godkendt"
+
+
+def test_a_submitted_report_can_be_withdrawn_until_it_is_reviewed(client, users, open_round):
+    report = _submitted(client, users.tovholder, open_round)
+    page = client.get(url()).content.decode()
+    assert "Træk rapporten tilbage" in page
+    for role in ("baggrundsgruppe", "udvalg"):
+        client.force_login(getattr(users, role))
+        withdraw = {"withdraw": "1", "version": str(report.version)}
+        assert client.post(url(), withdraw).status_code == 403
+    client.force_login(users.tovholder)
+    response = client.post(url(), {"withdraw": "1", "version": str(report.version)}, follow=True)
+    assert "Rapporten er trukket tilbage og er en kladde igen." in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == "kladde"
+    assert "Indsend til programlederen" in response.content.decode()  # editable again
+    # Once reviewed, it cannot be taken back.
+    report = _submitted(client, users.tovholder, open_round)
+    client.force_login(users.programleder)
+    client.post(url(), {"review": "godkend", "version": str(report.version)})
+    client.force_login(users.tovholder)
+    response = client.post(url(), {"withdraw": "1", "version": str(report.version + 1)})
+    assert response.status_code == 403
+    assert StatusReport.objects.get(pk=report.pk).state == "godkendt"
