@@ -21,7 +21,15 @@ class AssessmentForm(forms.Form):
         widget=forms.DateInput(attrs={"placeholder": "dd.mm.åååå"}),
     )
     assessor = forms.CharField(label="Evaluator", max_length=200)
-    kind = forms.ChoiceField(label="Type", choices=Assessment.Kind.choices)
+    # No default: a programleder's own review must not be recorded as an external
+    # evaluation because nobody changed the first choice.
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=[("", "Vælg type"), *Assessment.Kind.choices],
+        error_messages={
+            "required": "Vælg, om det er en ekstern evaluering eller en intern vurdering."
+        },
+    )
     initiative = forms.ModelChoiceField(
         label="Gælder",
         queryset=Initiative.objects.none(),

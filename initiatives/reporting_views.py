@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,6 +23,7 @@ from .access import (
 )
 from .forms import ReportForm, ReviewForm, TargetStatusForm
 from .models import Initiative, ReportingRound, StatusReport, Target
+from .rules import initiatives_led_by
 
 logger = logging.getLogger("jobvaekst.access")
 
@@ -84,9 +86,24 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_safe
-def round_detail(request: HttpRequest, programme: str, code: str) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, programme: str, code: str) -> HttpResponse:
     round_ = _round_for_user(request, programme, code)
-    ctx = {"round": round_, "reports": selectors.round_reports(round_=round_)}
+    overdue_possible = (
+        round_.state == ReportingRound.State.OPEN and timezone.localdate() > round_.deadline
+    )
+    done = {StatusReport.State.SUBMITTED, StatusReport.State.APPROVED}
+    ctx = {
+        "round": round_,
+        "rows": [
+            {
+                "initiative": initiative,
+                "report": report,
+                "own": initiative.pk in initiatives_led_by(request.user, round_.programme),
+                "overdue": overdue_possible and (report is None or report.state not in done),
+            }
+            for initiative, report in selectors.round_reports(round_=round_)
+        ],
+    }
     return render(request, "initiatives/round_detail.html", ctx)
 
 

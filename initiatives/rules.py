@@ -50,6 +50,15 @@ def _roles(user: User, programme: Programme) -> set[tuple[str, int | None]]:
     return cache[programme.pk]
 
 
+def initiatives_led_by(user: User, programme: Programme) -> set[int]:
+    """The ids of the initiatives the user is tovholder for in the programme."""
+    return {
+        initiative_id
+        for role, initiative_id in _roles(user, programme)
+        if role == Membership.Role.TOVHOLDER and initiative_id is not None
+    }
+
+
 @rules.predicate
 def is_admin(user: User) -> bool:
     return user.is_superuser

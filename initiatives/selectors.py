@@ -44,7 +44,8 @@ def reporting_rounds(*, programmes: QuerySet[Programme]) -> list[RoundRow]:
         ReportingRound.objects.filter(programme__in=programmes)
         .select_related("programme")
         .annotate(
-            n_submitted=Count("reports", filter=Q(reports__state="indsendt")),
+            # Approved reports were submitted too: "Indsendt 0 af 5, Godkendt 5 af 5" misled.
+            n_submitted=Count("reports", filter=Q(reports__state__in=["indsendt", "godkendt"])),
             n_approved=Count("reports", filter=Q(reports__state="godkendt")),
         )
         .order_by("programme__name", "-year", "-number")

@@ -27,6 +27,11 @@ def test_seed_demo_creates_one_user_per_role(reference, settings, client):
     assert (tovholder.role, tovholder.initiative.slug) == ("tovholder", "smajobs")
     assert User.objects.get(username="admin").is_superuser
     assert Membership.objects.count() == 4
+    # Every demo user has an address, so a reminder or a returned report reaches someone.
+    assert dict(User.objects.values_list("username", "email")) == {
+        name: f"{name}@jobvaekst.example"
+        for name in ("tovholder", "programleder", "baggrundsgruppe", "udvalg", "admin")
+    }
     response = client.post("/login/", {"username": "udvalg", "password": settings.DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/oversigt/"
 

@@ -93,3 +93,15 @@ def test_only_the_programleder_may_record(client, users, role):
     assert client.get(NEW).status_code == 403
     assert client.post(NEW, form()).status_code == 403
     assert Assessment.objects.count() == 1
+
+
+def test_the_assessment_type_has_no_default(client, users):
+    """An internal review must not be saved as an external evaluation by default."""
+    client.force_login(users.programleder)
+    page = client.get("/vurderinger/jobvaekstpakken/ny/").content.decode()
+    assert '<option value="" selected>Vælg type</option>' in page
+    data = {"title": "Egen gennemgang", "date": "01.06.2019", "assessor": "BA", "kind": ""}
+    response = client.post("/vurderinger/jobvaekstpakken/ny/", data)
+    assert "Vælg, om det er en ekstern evaluering eller en intern vurdering." in (
+        response.content.decode()
+    )

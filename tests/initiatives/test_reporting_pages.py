@@ -397,3 +397,30 @@ def test_a_submitted_report_can_be_withdrawn_until_it_is_reviewed(client, users,
     response = client.post(url(), {"withdraw": "1", "version": str(report.version + 1)})
     assert response.status_code == 403
     assert StatusReport.objects.get(pk=report.pk).state == "godkendt"
+
+
+def test_the_rounds_count_approved_reports_as_submitted(client, users):
+    """The reference round's five approved reports were submitted too: 5 of 5, not 0."""
+    client.force_login(users.programleder)
+    page = client.get(reverse("reporting:rounds")).content.decode()
+    row = page.split("2018-2 (mar.–apr. 2018)</a>")[1].split("</tr>")[0]
+    assert row.count("<td>5 af 5</td>") == 2, row
+
+
+def test_the_round_page_marks_the_own_initiative_and_overdue_reports(client, users, open_round):
+    round_page = reverse(
+        "reporting:round", kwargs={"programme": "jobvaekstpakken", "code": "2018-3"}
+    )
+    client.force_login(users.tovholder)
+    page = client.get(round_page).content.decode()
+    rows = {
+        name: page.split(f">{name}</a>")[1].split("</tr>")[0]
+        for name in ("Småjobs", "Kongresturisme")
+    }
+    assert "Din indsats" in rows["Småjobs"] and "Din indsats" not in rows["Kongresturisme"]
+    # 2018-3's deadline (15.07.2018) is long past: every report not yet submitted is late.
+    assert "Fristen er overskredet" in rows["Kongresturisme"]
+    client.post(url(), form_data(action="indsend"))
+    page = client.get(round_page).content.decode()
+    assert "Fristen er overskredet" not in page.split(">Småjobs</a>")[1].split("</tr>")[0]
+    assert "Fristen er overskredet" in page.split(">Kongresturisme</a>")[1].split("</tr>")[0]

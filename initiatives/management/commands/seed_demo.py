@@ -11,6 +11,13 @@ from django.db import transaction
 
 from initiatives.models import Initiative, Membership, Programme
 
+
+def demo_email(username: str) -> str:
+    """An address for reminders and returns to reach; .example never resolves (RFC 2606),
+    and `make run` prints mail to the console."""
+    return f"{username}@jobvaekst.example"
+
+
 # username, full name, role, initiative slug (for a tovholder), organisation
 DEMO_USERS = [
     ("tovholder", "Tove Holder", Membership.Role.TOVHOLDER, "smajobs", "Jobcenter Aalborg"),
@@ -41,11 +48,15 @@ class Command(BaseCommand):
         for username, full_name, role, initiative_slug, organisation in DEMO_USERS:
             first, last = full_name.split(" ", 1)
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last}
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": demo_email(username)},
             )
             if created:
                 user.set_password(password)
                 user.save()
+            elif not user.email:  # demo users from before they had addresses
+                user.email = demo_email(username)
+                user.save(update_fields=["email"])
             initiative = (
                 Initiative.objects.get(programme=prog, slug=initiative_slug)
                 if initiative_slug
@@ -65,6 +76,7 @@ class Command(BaseCommand):
                 "last_name": "Administrator",
                 "is_staff": True,
                 "is_superuser": True,
+                "email": demo_email("admin"),
             },
         )
         if created:
