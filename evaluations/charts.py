@@ -677,7 +677,7 @@ def describe_target(row: TargetRow, points: list[SeriesPoint]) -> str:
             parts.append(f"Målopnåelse {format_percent(snap.percent)}{basis}: {snap.category}.")
         else:
             parts.append(f"Ingen beregnet målopnåelse: {snap.category}.")
-        if snap.expected_percent is not None:
+        if snap.expected_percent is not None and snap.category != snap.Category.NO_TARGET:
             parts.append(f"Forventet på dette tidspunkt: {format_percent(snap.expected_percent)}.")
         if snap.stated_text:
             estimate = " (skøn)" if snap.stated_is_estimate else ""

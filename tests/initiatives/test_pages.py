@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -267,3 +268,29 @@ def test_the_initiative_list_counts_each_target_once(client, users):
         assert shown == expected, initiative.name
     card = page.split(f'href="{industri.get_absolute_url()}"')[1].split("</li>")[0]
     assert re.findall(r"<dd>(\d+)</dd>", card) == ["2", "2", "3"]
+
+
+def test_a_target_without_a_figure_shows_no_expected_attainment(client, users):
+    """ "Antallet af bevillinger" has no target figure (Intet måltal): an expected 33 % now
+    would be a number about nothing."""
+    target = Target.objects.get(title="Antallet af bevillinger")
+    client.force_login(users.udvalg)
+    page = client.get(detail("ivaerksaetteri")).content.decode()
+    block = page.split(f'id="mal-{target.pk}"')[1].split("</details>")[0]
+    assert "Intet måltal" in block
+    assert "Forventet målopnåelse nu</dt><dd>– (intet måltal at forvente imod)</dd>" in block
+    assert "Forventet på dette tidspunkt" not in block
+    # A target with a figure still shows it, in percent, and the table says its unit.
+    assert "Forventet målopnåelse nu</dt><dd>33,15 %</dd>" in page
+    assert '<th scope="col">Forventet værdi</th>' in page
+
+
+def test_every_page_has_the_favicon(client, users):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(users.udvalg)
+    page = client.get(LIST).content.decode()
+    href = page.split('<link rel="icon" href="')[1].split('"')[0]
+    assert href.endswith("img/favicon.svg")
+    path = finders.find("img/favicon.svg")
+    assert path and Path(path).read_text().startswith("<svg")
