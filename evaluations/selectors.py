@@ -7,6 +7,7 @@ where the figures computed here meet what was recorded there.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,6 +31,7 @@ from initiatives.models import (
     IndicatorObservation,
     Initiative,
     Level,
+    Membership,
     Programme,
     ReportingRound,
     StatusReport,
@@ -38,9 +40,10 @@ from initiatives.models import (
     TargetPhase,
 )
 
-from .models import Assessment, AttainmentSnapshot, ParameterScore, ScoreSnapshot
+from .models import Assessment, AttainmentSnapshot, Edition, ParameterScore, ScoreSnapshot
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
 
 _PerRound = TypeVar("_PerRound", StatusUpdate, AttainmentSnapshot)
@@ -272,3 +275,95 @@ def indicators_with_observations(*, programmes: QuerySet[Programme]) -> QuerySet
         )
         .order_by("programme__name", "order", "name", "pk")
     )
+
+
+@dataclass
+class ReportTask:
+    """A report someone has to write or review, in an open round."""
+
+    initiative: Initiative
+    round: ReportingRound
+    report: StatusReport | None
+    overdue: bool
+
+    @property
+    def state_label(self) -> str:
+        return self.report.get_state_display() if self.report else "Ikke påbegyndt"
+
+
+@dataclass
+class Tasks:
+    """What "Mine opgaver" shows one user (``tasks_for``)."""
+
+    to_write: list[ReportTask] = field(default_factory=list)
+    to_review: list[ReportTask] = field(default_factory=list)
+    missing: list[ReportTask] = field(default_factory=list)
+    rounds_to_open: list[tuple[Programme, str]] = field(default_factory=list)
+    editions: list[Edition] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """What needs doing: reports to write or fix, to review, and rounds to open."""
+        return len(self.to_write) + len(self.to_review) + len(self.rounds_to_open)
+
+
+def tasks_for(*, user: User, programmes: QuerySet[Programme], today: dt.date) -> Tasks:
+    """The user's tasks in ``programmes`` (the ones they have a role in) as of ``today``.
+
+    A tovholder writes their initiatives' reports in open rounds (a returned one first);
+    a programleder reviews the submitted ones, sees which are missing or overdue, and
+    which programmes' current round is not open yet; everyone sees the newest committee
+    editions. A fixed number of queries, whatever the data.
+    """
+    tasks = Tasks()
+    memberships = list(Membership.objects.filter(user=user, programme__in=programmes))
+    led = {m.initiative_id for m in memberships if m.role == Membership.Role.TOVHOLDER}
+    managed = {m.programme_id for m in memberships if m.role == Membership.Role.PROGRAMLEDER} | (
+        {p.pk for p in programmes} if user.is_superuser else set()
+    )
+    open_rounds = list(
+        ReportingRound.objects.filter(
+            programme__in=programmes, state=ReportingRound.State.OPEN
+        ).select_related("programme")
+    )
+    initiatives = list(
+        Initiative.objects.filter(programme__in=programmes).order_by("programme_id", "number")
+    )
+    reports = {
+        (r.initiative_id, r.round_id): r
+        for r in StatusReport.objects.filter(round__in=open_rounds).select_related("reviewed_by")
+    }
+    done = {StatusReport.State.SUBMITTED, StatusReport.State.APPROVED}
+    for round_ in sorted(open_rounds, key=lambda r: (r.programme_id, r.year, r.number)):
+        for initiative in initiatives:
+            if initiative.programme_id != round_.programme_id:
+                continue
+            report = reports.get((initiative.pk, round_.pk))
+            state = report.state if report else None
+            task = ReportTask(
+                initiative=initiative,
+                round=round_,
+                report=report,
+                overdue=state not in done and today > round_.deadline,
+            )
+            if initiative.pk in led and state not in done:
+                tasks.to_write.append(task)
+            if round_.programme_id in managed:
+                if state == StatusReport.State.SUBMITTED:
+                    tasks.to_review.append(task)
+                elif state not in done:
+                    tasks.missing.append(task)
+    tasks.to_write.sort(key=lambda t: t.report is None or t.report.state != "returneret")
+    number = (today.month + 1) // 2
+    opened = {(r.programme_id, r.year, r.number) for r in open_rounds}
+    for programme in programmes:
+        running = programme.start_date <= today <= programme.end_date
+        if programme.pk in managed and running and (programme.pk, today.year, number) not in opened:
+            tasks.rounds_to_open.append((programme, f"{today.year}-{number}"))
+    tasks.editions = list(
+        Edition.objects.filter(programme__in=programmes)
+        .select_related("programme", "round", "initiative")
+        .defer("pdf")
+        .order_by("-published_at")[:3]
+    )
+    return tasks

@@ -243,7 +243,7 @@ OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
 OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL", "Log ind med kommunens login")
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 LOGIN_REDIRECT_URL_FAILURE = "/login/"  # mozilla-django-oidc wants a path, not a name
-LOGIN_REDIRECT_URL = "dashboard:index"
+LOGIN_REDIRECT_URL = "tasks"  # Mine opgaver: what needs doing, for every role
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Cache ----------------------------------------------------------------------------

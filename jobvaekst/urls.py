@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from evaluations import initiative_views
+from evaluations import initiative_views, task_views
 from initiatives import transfer_urls
 from initiatives import urls as initiative_urls
 
@@ -28,7 +28,8 @@ transfer_patterns = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="dashboard:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="tasks", permanent=False)),
+    path("opgaver/", task_views.my_tasks, name="tasks"),
     path("oversigt/", include("evaluations.dashboard_urls")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -16,6 +16,7 @@ from .initiatives.test_pages_browser import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = [
+    "/opgaver/",
     "/oversigt/",
     "/oversigt/?runde=2018-2",
     "/initiativer/",
@@ -70,7 +71,7 @@ def test_every_page_of_a_role_has_no_serious_violations(page, live_server, peopl
     page.get_by_label("Brugernavn").fill(ROLES[role])
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")
     checked = 0
     found: list[str] = []
     for url in PAGES:

@@ -33,7 +33,7 @@ def test_seed_demo_creates_one_user_per_role(reference, settings, client):
         for name in ("tovholder", "programleder", "baggrundsgruppe", "udvalg", "admin")
     }
     response = client.post("/login/", {"username": "udvalg", "password": settings.DEMO_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/oversigt/"
+    assert response.status_code == 302 and response["Location"] == "/opgaver/"
 
 
 def test_seed_demo_refuses_outside_debug(reference, settings):

@@ -239,7 +239,7 @@ def test_group_changes_at_the_provider_take_effect_at_the_next_login(
     browser, page = sso_login(live_server, "anne")
 
     assert page.status_code == 200
-    assert page.url == f"{live_server.url}/oversigt/"
+    assert page.url == f"{live_server.url}/opgaver/"
     assert _memberships(anne) == {("programleder", None, "sso"), ("udvalg", None, "manuel")}
     # Only a programleder is offered the import.
     assert 'action="/data/import/"' in browser.get(f"{live_server.url}/data/").text
@@ -306,7 +306,7 @@ def test_break_glass_local_login_still_works_with_sso_on(live_server, sso_on):
         headers={"Referer": login.url},
     )
 
-    assert page.url == f"{live_server.url}/oversigt/"
+    assert page.url == f"{live_server.url}/opgaver/"
     assert browser.get(f"{live_server.url}/admin/").status_code == 200
 
 
@@ -421,6 +421,6 @@ def test_sso_in_chromium_with_the_keyboard(live_server, oidc_provider, sso_on, p
     page.get_by_label("Brugernavn").fill("anne")
     page.get_by_label("Adgangskode").fill(IDP_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")
     assert page.get_by_role("heading", level=1).first.is_visible()
     assert "Jobvækstpakken" in page.content()

@@ -65,7 +65,8 @@ def log_in(page, live_server) -> None:
     page.get_by_label("Brugernavn").fill("bente")
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")  # everyone lands on Mine opgaver
+    page.goto(f"{live_server.url}/oversigt/")
 
 
 def charts_drawn(page) -> tuple[int, int]:

@@ -216,7 +216,7 @@ def test_the_upload_is_keyboard_usable_and_axe_clean(page, live_server, settings
     page.get_by_label("Brugernavn").fill("per")
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")
     found: list[str] = []
     # A file with an error: the row error, linked to the file field; nothing saved.
     page.goto(f"{live_server.url}/data/")

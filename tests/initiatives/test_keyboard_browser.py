@@ -47,7 +47,7 @@ def test_a_status_report_is_filled_and_submitted_with_the_keyboard_only(page, li
     tab_to(page, page.get_by_label("Adgangskode"))
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")
 
     page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
     staff = page.get_by_role("group", name=STAFF).get_by_label("Værdi")
@@ -82,7 +82,7 @@ def test_an_error_is_reached_from_the_summary_with_the_keyboard(page, live_serve
     page.get_by_label("Brugernavn").fill("tove")
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_label("Adgangskode").press("Enter")
-    page.wait_for_url(f"{live_server.url}/oversigt/")
+    page.wait_for_url(f"{live_server.url}/opgaver/")
     page.goto(f"{live_server.url}/rapportering/jobvaekstpakken/2018-3/smajobs/")
     staff = page.get_by_role("group", name=STAFF).get_by_label("Værdi")
     staff.fill("tres")

@@ -41,7 +41,7 @@ def test_the_login_page_is_danish_and_logs_a_user_in(client, users):
     response = client.post(
         "/login/", {"username": "bente", "password": "test-password-1234"}, follow=True
     )
-    assert response.request["PATH_INFO"] == "/oversigt/"  # the overview comes first
+    assert response.request["PATH_INFO"] == "/opgaver/"  # Mine opgaver comes first
     assert "Logget ind som" in response.content.decode()
 
 
