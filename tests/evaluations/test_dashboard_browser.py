@@ -126,15 +126,21 @@ def test_the_overview_and_every_initiative_page_draw_their_charts(
 def test_sorting_and_filtering_the_targets_table(page, live_server, people):
     log_in(page, live_server)
     page.get_by_role("link", name="4. Småjobs").click()
+    page.wait_for_url("**/initiativer/smajobs/")
     table = page.locator("table.targets-table tbody tr")
     assert table.count() == 5
 
+    # Each click loads a new page: wait for it, or the rows read are the old page's (or,
+    # mid-navigation, none).
     page.get_by_role("link", name="Beregnet målopnåelse").click()  # ascending
+    page.wait_for_url("**sort=attainment*")
     page.get_by_role("link", name="Beregnet målopnåelse").click()  # descending
+    page.wait_for_url("**sort=-attainment*")
     assert "375 % (over mål)" in table.first.inner_text()
 
     page.get_by_label("Kategori", exact=True).select_option("Opnået")
     page.get_by_role("button", name="Filtrér").click()
+    page.wait_for_url("**kategori=*")
     # The two staff targets (375 %) and the JC + BA row the report states "+100 %" for.
     assert table.count() == 3
     assert "Viser 3 af 5 mål" in page.get_by_role("status").inner_text()
@@ -173,12 +179,13 @@ def test_choosing_round_2018_2_shows_the_mid_term_figures(page, live_server, peo
     assert "12,5 %" in card.inner_text()  # round 2018-3, the newest
     page.get_by_label("Vis tallene pr. runde").select_option("2018-2")
     page.get_by_role("button", name="Vis", exact=True).click()
+    page.wait_for_url("**runde=2018-2*")
     assert "som de stod i runde 2018-2" in page.get_by_role("note").inner_text()
     assert "1,3 %" in card.inner_text()  # COWI's 3 placements of 240
     key = page.locator(".key-figures")
     assert "62,8 %" in key.inner_text()
     # The initiative page follows the chosen round.
     card.get_by_role("link").first.click()
-    assert "runde=2018-2" in page.url
+    page.wait_for_url("**/initiativer/**runde=2018-2*")  # the link keeps the round
     row = page.get_by_role("row").filter(has_text="Eksportpilot: antal placeringer")
     assert "1,25 %" in row.first.inner_text()
